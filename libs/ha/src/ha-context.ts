@@ -1,0 +1,16 @@
+/**
+ * What the full graph learns about the leadership it runs under (DESIGN.md §2 rule 7). The host provides
+ * it under HA_CONTEXT in every child it boots; with HA off it is a single never-ending term.
+ */
+export interface HaContext {
+  readonly instanceId: string;
+  /** The lock's LockIndex: a fencing token that grows with every fresh acquisition. 0 when HA is off. */
+  readonly term: number;
+  /** ISO timestamp of the moment this instance became leader for this term. */
+  readonly since: string;
+  /** Aborts when leadership ends (before the child is closed): background work stops on it. */
+  readonly signal: AbortSignal;
+}
+
+/** Injection token of the HaContext in the full graph: `@Inject(HA_CONTEXT) ctx: HaContext`. */
+export const HA_CONTEXT = 'A4C_HA_CONTEXT';
