@@ -1,0 +1,95 @@
+import { Elector } from '../election/elector.js';
+import type { ElectionState } from '../election/election-state.js';
+import type { ElectorTimings, FullGraphPort, LocalHealthPort } from '../election/ports.js';
+import type { HaContext } from '../ha-context.js';
+import type { FakeClock } from './fake-clock.js';
+import type { InMemoryConsul } from './in-memory-consul.js';
+
+/** A full graph whose activation a test controls: succeed (default), throw, or hang. */
+export class FakeGraph implements FullGraphPort {
+  mode: 'succeed' | 'throw' | 'hang' = 'succeed';
+  up = false;
+  contexts: HaContext[] = [];
+
+  constructor(
+    private readonly log: string[],
+    private readonly name: string,
+  ) {}
+
+  async activate(context: HaContext): Promise<void> {
+    this.log.push(`${this.name}:activate term=${context.term}`);
+    this.contexts.push(context);
+    if (this.mode === 'throw') throw new Error('bean creation failed');
+    if (this.mode === 'hang') return new Promise<void>(() => undefined);
+    this.up = true;
+  }
+
+  async deactivate(): Promise<void> {
+    this.log.push(`${this.name}:deactivate`);
+    this.up = false;
+  }
+}
+
+export class FakeHealth implements LocalHealthPort {
+  up = true;
+  async check() {
+    return { up: this.up, detail: this.up ? 'up' : 'elasticsearch: cluster health red' };
+  }
+}
+
+export const testTimings: ElectorTimings = {
+  sessionTtlMs: 15_000,
+  renewIntervalMs: 5_000,
+  renewDeadlineMs: 10_000,
+  renewRetryMs: 1_000,
+  blockingWaitMs: 180_000,
+  retryDelayMs: 20_000,
+  lockDelayMs: 0,
+  healthCheckIntervalMs: 1_000,
+  activationTimeoutMs: 30_000,
+  stepDownHoldOffMs: 20_000,
+};
+
+export interface TestInstance {
+  elector: Elector;
+  graph: FakeGraph;
+  health: FakeHealth;
+  transitions: { from: ElectionState['kind']; to: ElectionState['kind']; reason: string }[];
+  errors: string[];
+  checkId: string;
+}
+
+/** One elector on the shared fake consul and clock, named `name` in logs and check IDs. */
+export function makeInstance(
+  consul: InMemoryConsul,
+  clock: FakeClock,
+  name: string,
+  timings: Partial<ElectorTimings> = {},
+): TestInstance {
+  const graph = new FakeGraph(consul.calls, name);
+  const health = new FakeHealth();
+  const transitions: TestInstance['transitions'] = [];
+  const errors: string[] = [];
+  const elector = new Elector({
+    consul,
+    clock,
+    health,
+    graph,
+    random: () => 1,
+    timings: { ...testTimings, ...timings },
+    identity: {
+      instanceId: name,
+      serviceName: 'a4c',
+      leaderKey: 'service/a4c/leader',
+      address: '127.0.0.1',
+      port: 8088,
+      url: `http://127.0.0.1:8088`,
+      checkUrl: 'http://127.0.0.1:8088/rest/admin/health',
+    },
+    listener: {
+      transition: (from, to, reason) => transitions.push({ from: from.kind, to: to.kind, reason }),
+      consulError: (operation, detail) => errors.push(`${operation}: ${detail}`),
+    },
+  });
+  return { elector, graph, health, transitions, errors, checkId: `service:a4c-${name}` };
+}
