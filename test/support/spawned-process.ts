@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { waitUntil } from './wait-until.js';
+import { StopWaiting, waitUntil } from './wait-until.js';
 
 /** A child process in its own process group, with its output kept for failure messages. */
 export interface SpawnedProcess {
@@ -65,7 +65,7 @@ export function spawnProcess(command: string, args: string[], options: { env?: N
     async readyLine(timeoutMs = 30_000) {
       return waitUntil(
         () => {
-          if (exitCode !== undefined) throw new Error(`process exited (${exitCode}) before ready:\n${out}`);
+          if (exitCode !== undefined) throw new StopWaiting(`process exited (${exitCode}) before ready:\n${out}`);
           for (const line of out.split('\n')) {
             const trimmed = line.trim();
             if (!trimmed.startsWith('{')) continue;

@@ -13,6 +13,7 @@ export async function waitUntil<T>(
       const value = await probe();
       if (value !== undefined && value !== false) return value as T;
     } catch (error) {
+      if (error instanceof StopWaiting) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {
@@ -22,3 +23,6 @@ export async function waitUntil<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** Thrown by a probe to end the wait at once (e.g. the process we wait for has exited). */
+export class StopWaiting extends Error {}

@@ -37,9 +37,15 @@ import org.elasticsearch.transport.netty4.Netty4Plugin;
  *
  * <p>Why MockNode: ES publishes no runnable server distribution on Maven Central, and the production
  * bootstrap ({@code org.elasticsearch.bootstrap.Elasticsearch}) insists on modules/plugins directories,
- * the entitlement agent and bootstrap checks. The test framework's MockNode is the supported way to run a
- * Node in-process with plugins taken from the class path (here Netty4 for HTTP and transport) and no
- * bootstrap checks.
+ * the entitlement agent and bootstrap checks (and refuses root). The test framework's MockNode runs a
+ * Node in-process with plugins taken from the class path (here Netty4 for HTTP/transport and our
+ * {@link RestRootPlugin} for {@code GET /}) and no bootstrap checks, no jar-hell check and no security
+ * manager. Two test-framework traps are avoided: see {@link #newMockNode} and the exclusions in pom.xml.
+ *
+ * <p>What is there: the server's core (index/document/search/bulk/mapping/cluster APIs, standard
+ * analyzer, core field types). What is not (modules not on Maven Central): x-pack (so no security: plain
+ * HTTP, no auth), painless scripts, reindex/update-by-query/delete-by-query, analysis-common and
+ * mapper-extras.
  */
 public final class TestElasticsearch {
 
@@ -95,16 +101,13 @@ public final class TestElasticsearch {
 
         final MockNode node;
         try {
-            node = newMockNode(settings, List.of(Netty4Plugin.class));
-            node.start();
+            node = newMockNode(settings, List.of(Netty4Plugin.class, RestRootPlugin.class));
         } catch (Throwable t) {
-            System.err.println("test-elasticsearch: failed to start: " + t);
-            t.printStackTrace(System.err);
-            System.err.flush();
-            Runtime.getRuntime().halt(1); // node threads may be non-daemon: do not hang on a failed start
+            failStart(t);
             return;
         }
 
+        // Registered before start() so a SIGTERM that arrives while the node starts still closes it.
         final CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             int code = 0;
@@ -127,15 +130,31 @@ public final class TestElasticsearch {
             }
         }, "test-elasticsearch-shutdown"));
 
-        int port = node.injector().getInstance(HttpServerTransport.class).boundAddress().publishAddress().getPort();
-        String url = "http://127.0.0.1:" + port;
-        awaitHttp(url, 120_000);
+        final String url;
+        final int port;
+        try {
+            node.start();
+            port = node.injector().getInstance(HttpServerTransport.class).boundAddress().publishAddress().getPort();
+            url = "http://127.0.0.1:" + port;
+            awaitHttp(url, 120_000);
+        } catch (Throwable t) {
+            failStart(t);
+            return;
+        }
 
         readyOut.println("{\"ready\":true,\"port\":" + port + ",\"pid\":" + ProcessHandle.current().pid()
             + ",\"url\":\"" + url + "\"}");
         readyOut.flush();
 
         closed.await(); // the shutdown hook ends the process
+    }
+
+    /** Exits 1 at once: node threads may be non-daemon, and a half-started node must not hang around. */
+    private static void failStart(Throwable t) {
+        System.err.println("test-elasticsearch: failed to start: " + t);
+        t.printStackTrace(System.err);
+        System.err.flush();
+        Runtime.getRuntime().halt(1);
     }
 
     /**
