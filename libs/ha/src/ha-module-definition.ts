@@ -1,0 +1,10 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { HaModuleOptions } from './ha-module-options.js';
+
+/** forRoot / forRootAsync from one definition (STYLE.md: Nest's ConfigurableModuleBuilder). */
+export const {
+  ConfigurableModuleClass: HaConfigurableModule,
+  MODULE_OPTIONS_TOKEN: HA_MODULE_OPTIONS,
+  OPTIONS_TYPE: HA_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: HA_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<HaModuleOptions>().setClassMethodName('forRoot').build();

@@ -1,0 +1,26 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { Clock } from './clock/clock.port.js';
+import type { ConsulPort } from './consul/consul.port.js';
+import type { ElasticsearchTarget } from './health/elasticsearch.health.js';
+import type { ConfigureApplication } from './host/full-graph-host.js';
+
+/** What HaModule.forRoot takes (DESIGN.md §2): the `ha:` section and the full graph to boot on demand. */
+export interface HaModuleOptions {
+  /** The raw `ha:` section of alien4cloud-config.yml: validated once, every problem reported. */
+  ha: unknown;
+  /** The full module graph, booted only on the leader (or at once when HA is off). Never imports HaModule. */
+  application: Type | DynamicModule;
+  /** What main.ts does to an app (prefix, pipes, filters), applied to each child before init(). */
+  configureApplication?: ConfigureApplication;
+  /** The port this instance listens on: part of its health-check URL and advertised leader URL. */
+  serverPort: number;
+  /** directories.alien: the shared directory whose free space and writability the health check watches. */
+  directory: string;
+  /** The Elasticsearch the full graph uses; its cluster health is part of ours. Absent: embedded store. */
+  elasticsearch?: ElasticsearchTarget;
+  /** Test seams: an in-memory Consul and a fake clock instead of the HTTP adapter and real time. */
+  consul?: ConsulPort;
+  clock?: Clock;
+  /** Nest logger of the child applications (false silences them). */
+  childLogger?: false;
+}

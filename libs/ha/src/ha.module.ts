@@ -1,0 +1,26 @@
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HaEvents } from './ha-events.js';
+import { HaConfigurableModule } from './ha-module-definition.js';
+import { HaService } from './ha.service.js';
+import { DispatchMiddleware } from './http/dispatch.middleware.js';
+import { HaStatusController } from './http/ha-status.controller.js';
+import { HealthController } from './http/health.controller.js';
+import { MetricsController } from './http/metrics.controller.js';
+
+/**
+ * The HA plugin: `HaModule.forRoot({ ha, application, serverPort, directory, ... })` in the app module
+ * (or forRootAsync). It makes the parent context: health, status, metrics and the dispatch to the full
+ * graph, which it boots on the leader only.
+ */
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false, errorLogStyle: 'pretty' })],
+  controllers: [HealthController, HaStatusController, MetricsController],
+  providers: [HaService, { provide: HaEvents, useFactory: (ha: HaService) => ha.events, inject: [HaService] }],
+  exports: [HaService, HaEvents],
+})
+export class HaModule extends HaConfigurableModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(DispatchMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}

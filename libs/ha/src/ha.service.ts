@@ -1,0 +1,139 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Clock } from './clock/clock.port.js';
+import { systemClock } from './clock/system-clock.js';
+import { roleOf, sessionOf, termOf, type ElectionState } from './election/election-state.js';
+import { Elector } from './election/elector.js';
+import { HA_ELECTED, HA_REVOKED, HaEvents } from './ha-events.js';
+import { HA_MODULE_OPTIONS } from './ha-module-definition.js';
+import type { HaModuleOptions } from './ha-module-options.js';
+import { buildHaRuntime, type HaRuntime } from './ha-runtime.js';
+import { HaHealthService } from './health/ha-health.service.js';
+import { FullGraphHost } from './host/full-graph-host.js';
+import { HaMetrics } from './metrics/ha-metrics.js';
+
+/** The answer of GET /rest/admin/ha (DESIGN.md §3). */
+export interface HaStatus {
+  enabled: boolean;
+  role: 'leader' | 'backup' | 'activating' | 'deactivating';
+  instanceId: string;
+  leader: { id: string; url: string } | null;
+  term: number;
+  since: string | null;
+  sessionId: string | null;
+}
+
+/**
+ * Wires the plugin together in the parent context: the elector (HA on) or a standalone full graph (HA
+ * off), health, metrics and events; starts at bootstrap and hands over cleanly at shutdown.
+ */
+@Injectable()
+export class HaService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly runtime: HaRuntime;
+  readonly host: FullGraphHost;
+  readonly health: HaHealthService;
+  readonly metrics: HaMetrics;
+  readonly events = new HaEvents();
+  readonly elector: Elector | null;
+  private readonly clock: Clock;
+  private readonly logger = new Logger('HA');
+  private standaloneTerm: AbortController | null = null;
+  private readonly startedAt: string;
+
+  constructor(@Inject(HA_MODULE_OPTIONS) options: HaModuleOptions) {
+    this.runtime = buildHaRuntime(options);
+    const { config, timings, identity, consul } = this.runtime;
+    this.clock = options.clock ?? systemClock;
+    this.startedAt = new Date(this.clock.now()).toISOString();
+    this.metrics = new HaMetrics(() => this.clock.now());
+    this.host = new FullGraphHost({
+      application: options.application,
+      configureApplication: options.configureApplication,
+      drainTimeoutMs: timings.drainTimeoutMs,
+      logger: options.childLogger,
+    });
+    this.health = new HaHealthService({
+      directory: options.directory,
+      diskThresholdBytes: config.health_disk_space_threshold,
+      instanceId: identity.instanceId,
+      elasticsearch: options.elasticsearch,
+      elasticsearchTimeoutMs: config.health_es_timeout,
+    });
+    this.elector = consul
+      ? new Elector({
+          consul,
+          clock: this.clock,
+          health: this.health,
+          graph: this.host,
+          identity,
+          timings,
+          listener: {
+            transition: (from, to, reason) => this.onTransition(from, to, reason),
+            consulError: (operation) => this.metrics.recordConsulError(operation),
+          },
+        })
+      : null;
+  }
+
+  get instanceId(): string {
+    return this.runtime.identity.instanceId;
+  }
+
+  /** Leader for DESIGN.md's probe: the lock is ours AND the full graph has initialised (rule 3). */
+  get isActiveLeader(): boolean {
+    if (!this.elector) return this.host.isUp;
+    return this.elector.current.kind === 'leader' && this.host.isUp;
+  }
+
+  status(): HaStatus {
+    if (!this.elector) {
+      return { enabled: false, role: 'leader', instanceId: this.instanceId, leader: { id: this.instanceId, url: this.runtime.identity.url }, term: 0, since: this.startedAt, sessionId: null };
+    }
+    const state = this.elector.current;
+    const leader = this.elector.leader;
+    return {
+      enabled: true,
+      role: roleOf(state),
+      instanceId: this.instanceId,
+      leader: leader ? { id: leader.id, url: leader.url } : null,
+      term: termOf(state),
+      since: 'since' in state ? new Date(state.since).toISOString() : null,
+      sessionId: sessionOf(state),
+    };
+  }
+
+  stepDown(): boolean {
+    return this.elector?.stepDown() ?? false;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.elector) {
+      this.logger.log(`HA enabled: instance ${this.instanceId} starts as backup, racing for ${this.runtime.config.leaderKey}`);
+      this.elector.start();
+      return;
+    }
+    // HA off: one never-ending term, and a full graph that fails to boot stops startup like any module
+    this.standaloneTerm = new AbortController();
+    await this.host.activate({ instanceId: this.instanceId, term: 0, since: this.startedAt, signal: this.standaloneTerm.signal });
+    if (!this.host.isUp) throw new Error('the full graph failed to start');
+    this.metrics.markStandalone();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.elector) await this.elector.stop();
+    else {
+      this.standaloneTerm?.abort();
+      await this.host.deactivate('shutdown');
+    }
+    this.runtime.consul?.close?.();
+    await this.health.close();
+  }
+
+  private onTransition(from: ElectionState, to: ElectionState, reason: string): void {
+    const line = `${from.kind} -> ${to.kind}: ${reason} [instanceId=${this.instanceId} sessionId=${sessionOf(to) ?? sessionOf(from) ?? '-'} term=${termOf(to) || termOf(from)}]`;
+    if (from.kind === to.kind) this.logger.log(`${to.kind}: ${reason} [instanceId=${this.instanceId}]`);
+    else this.logger.log(line);
+    this.metrics.recordTransition(from, to);
+    if (to.kind === 'leader' && from.kind !== 'leader') this.events.emit(HA_ELECTED, { instanceId: this.instanceId, term: to.term, reason });
+    if (to.kind === 'deactivating') this.events.emit(HA_REVOKED, { instanceId: this.instanceId, term: to.term, reason });
+  }
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import type { IndicatorOutcome } from './disk-space.health.js';
+
+/** Where the full graph keeps its data; absent when the embedded store is used (single instance). */
+export interface ElasticsearchTarget {
+  urls: string[];
+  username?: string;
+  password?: string;
+  apiKey?: string;
+  caFile?: string;
+}
+
+/**
+ * Cluster health green or yellow within ha.health_es_timeout: the seed makes a leader that cannot
+ * reach Elasticsearch fail its check, so that another instance (which maybe can) takes over.
+ */
+export class ElasticsearchHealth {
+  private readonly client: Client;
+
+  constructor(
+    target: ElasticsearchTarget,
+    private readonly timeoutMs: number,
+  ) {
+    const options: ClientOptions = { nodes: target.urls, maxRetries: 0, requestTimeout: timeoutMs };
+    if (target.apiKey) options.auth = { apiKey: target.apiKey };
+    else if (target.username) options.auth = { username: target.username, password: target.password ?? '' };
+    if (target.caFile) options.tls = { ca: readFileSync(target.caFile) };
+    this.client = new Client(options);
+  }
+
+  async check(): Promise<IndicatorOutcome> {
+    try {
+      const health = await this.client.cluster.health({}, { requestTimeout: this.timeoutMs, maxRetries: 0 });
+      return { up: health.status === 'green' || health.status === 'yellow', data: { status: health.status, cluster: health.cluster_name } };
+    } catch (error) {
+      return { up: false, data: { message: (error as Error).message } };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Global, Logger, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import express from 'express';
+import { HA_CONTEXT, type HaContext } from '../ha-context.js';
+import type { FullGraphPort } from '../election/ports.js';
+import { describeError } from '../consul/consul-errors.js';
+
+export type ConfigureApplication = (app: INestApplication) => void | Promise<void>;
+
+interface RunningGraph {
+  app: INestApplication;
+  handler: express.Express;
+  inFlight: number;
+  drained: (() => void) | null;
+}
+
+export interface FullGraphHostOptions {
+  application: Type | DynamicModule;
+  configureApplication?: ConfigureApplication;
+  drainTimeoutMs: number;
+  /** Nest logger for the child (false silences it, e.g. in tests). */
+  logger?: false | Logger;
+}
+
+/** Makes HA_CONTEXT injectable everywhere in the child without the full graph importing HaModule. */
+@Global()
+@Module({})
+class HaContextModule {}
+
+function childRoot(application: Type | DynamicModule, context: HaContext): DynamicModule {
+  return {
+    module: HaContextModule,
+    global: true,
+    imports: [application],
+    providers: [{ provide: HA_CONTEXT, useValue: context }],
+    exports: [HA_CONTEXT],
+  };
+}
+
+/**
+ * Boots the full graph as a separate Nest application (never listening: the parent forwards to it) and
+ * closes it again. Transitions are serialised; a failing child never takes the process down.
+ */
+export class FullGraphHost implements FullGraphPort {
+  private running: RunningGraph | null = null;
+  private abandonActivation: (() => void) | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly logger = new Logger('FullGraphHost');
+
+  constructor(private readonly options: FullGraphHostOptions) {}
+
+  get isUp(): boolean {
+    return this.running !== null;
+  }
+
+  activate(context: HaContext): Promise<void> {
+    return this.serialised(async () => {
+      const boot = this.boot(context);
+      const abandoned = new Promise<'abandoned'>((resolve) => (this.abandonActivation = () => resolve('abandoned')));
+      const outcome = await Promise.race([boot, abandoned]);
+      this.abandonActivation = null;
+      if (outcome === 'abandoned') {
+        // the elector gave up on this boot (timeout, lost lock): close it whenever it finishes
+        void boot.then((graph) => graph && this.closeQuietly(graph.app));
+        throw new Error('activation abandoned');
+      }
+      if (!outcome) throw new Error('the full graph failed to start (see the log above)');
+      if (context.signal.aborted) {
+        await this.closeQuietly(outcome.app); // leadership ended while we were booting: never route to it
+        throw new Error('leadership ended during activation');
+      }
+      this.running = outcome;
+    });
+  }
+
+  deactivate(reason: string): Promise<void> {
+    this.abandonActivation?.(); // a stuck boot must not hold the demotion behind it
+    return this.serialised(async () => {
+      const graph = this.running;
+      this.running = null; // stop routing first: new requests get 503 from now on
+      if (!graph) return;
+      this.logger.log(`closing the full graph: ${reason}`);
+      await this.drain(graph);
+      await this.closeQuietly(graph.app);
+    }).catch((error) => this.logger.error(describeError(error)));
+  }
+
+  /** Express-style handler for the parent's dispatch middleware. */
+  dispatch(request: IncomingMessage, response: ServerResponse, unavailable: () => void): void {
+    const graph = this.running;
+    if (!graph) return unavailable();
+    graph.inFlight += 1;
+    response.once('close', () => {
+      graph.inFlight -= 1;
+      if (graph.inFlight === 0) graph.drained?.();
+    });
+    graph.handler(request as express.Request, response as express.Response);
+  }
+
+  private async boot(context: HaContext): Promise<RunningGraph | null> {
+    const handler = express(); // a fresh instance per term: nothing of the previous child survives
+    let app: INestApplication | undefined;
+    try {
+      app = await NestFactory.create(childRoot(this.options.application, context), new ExpressAdapter(handler), {
+        abortOnError: false,
+        logger: this.options.logger,
+      });
+      await this.options.configureApplication?.(app);
+      await app.init();
+      return { app, handler, inFlight: 0, drained: null };
+    } catch (error) {
+      this.logger.error(`full graph activation failed: ${describeError(error)}`);
+      if (app) await this.closeQuietly(app);
+      return null;
+    }
+  }
+
+  private async drain(graph: RunningGraph): Promise<void> {
+    if (graph.inFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => (graph.drained = resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.drainTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (graph.inFlight > 0) this.logger.warn(`drain timed out with ${graph.inFlight} request(s) in flight`);
+  }
+
+  private async closeQuietly(app: INestApplication): Promise<void> {
+    try {
+      await app.close();
+    } catch (error) {
+      this.logger.error(`closing the full graph failed: ${describeError(error)}`);
+    }
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task, task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}

@@ -1,0 +1,38 @@
+import { Controller, Get, HttpCode, HttpException, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { HaService, type HaStatus } from '../ha.service.js';
+import { hasAdminToken } from './admin-token.js';
+
+/** The status, leader-probe and step-down routes of DESIGN.md §3, served by the parent on every instance. */
+@Controller('rest/admin/ha')
+export class HaStatusController {
+  constructor(private readonly ha: HaService) {}
+
+  @Get()
+  status(): HaStatus {
+    return this.ha.status();
+  }
+
+  /** HAProxy's httpchk target: 200 only while the full graph is up on the lock holder. */
+  @Get('leader')
+  leader(@Res() response: Response): void {
+    const active = this.ha.isActiveLeader;
+    response.status(active ? 200 : 503).json({ leader: active, instanceId: this.ha.instanceId, role: this.ha.status().role });
+  }
+
+  @Post('step-down')
+  @HttpCode(HttpStatus.ACCEPTED)
+  stepDown(@Req() request: Request): { steppingDown: true; instanceId: string } {
+    const token = this.ha.runtime.config.adminToken;
+    if (token && !hasAdminToken(request.headers, token)) {
+      throw new HttpException({ statusCode: 401, message: 'step-down needs the admin token (Authorization: Bearer <ha.adminToken>)' }, 401);
+    }
+    if (!this.ha.runtime.config.ha_enabled) {
+      throw new HttpException({ statusCode: 409, message: 'HA is disabled (ha.ha_enabled: false): there is no election to step down from' }, 409);
+    }
+    if (!this.ha.stepDown()) {
+      throw new HttpException({ statusCode: 409, message: `instance ${this.ha.instanceId} is not the leader`, leader: this.ha.status().leader }, 409);
+    }
+    return { steppingDown: true, instanceId: this.ha.instanceId };
+  }
+}
