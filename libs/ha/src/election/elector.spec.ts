@@ -66,6 +66,8 @@ describe('Elector scenarios (fake clock, in-memory consul)', () => {
     await clock.advance(60_000);
     const kinds = [kind(a), kind(b)].sort();
     expect(kinds).toEqual(['acquiring', 'leader']);
+    const [leader, other] = kind(a) === 'leader' ? [a, b] : [b, a];
+    expect(other.elector.leader).toMatchObject({ id: leader === a ? 'a' : 'b', term: 1 }); // read from the key's value
     expect([a.graph.up, b.graph.up].filter(Boolean)).toHaveLength(1);
   });
 

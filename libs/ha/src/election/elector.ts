@@ -207,6 +207,7 @@ export class Elector {
     return this.consulStep('acquire', async () => {
       const read = await this.readForAcquire();
       const holder = read.entry?.session ?? null;
+      this.lastKeyValue = holder ? parseLeaderValue(read.entry?.value) : null;
       if (holder && holder !== sessionId) {
         this.watchIndex = read.index;
         return { type: 'key', holder };
@@ -311,7 +312,10 @@ export class Elector {
           backoff.reset();
           index = read.index < index ? 0 : read.index; // consul-api.md §5.2: reset when the index goes backwards
           const holder = read.entry?.session ?? null;
-          if (holder !== sessionId) return { type: 'key', holder };
+          if (holder !== sessionId) {
+            this.lastKeyValue = holder ? parseLeaderValue(read.entry?.value) : null;
+            return { type: 'key', holder };
+          }
         } catch (error) {
           if (signal.aborted || isAbortError(error)) return new Promise<Observation>(() => undefined);
           this.deps.listener.consulError('watch', describeError(error));

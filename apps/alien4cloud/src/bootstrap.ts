@@ -1,0 +1,69 @@
+import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { AppConfig } from './config/app-config.js';
+import { formatProblem } from './config/config-problem.js';
+import { loadConfig } from './config/load-config.js';
+import { configureApplication } from './configure-app.js';
+import { CoreModule } from './core/core.module.js';
+
+/** Exit code for a configuration the process refuses to run with. */
+export const EXIT_BAD_CONFIG = 2;
+
+export interface BootstrapOptions {
+  readonly argv?: readonly string[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+}
+
+/**
+ * Loads the configuration (exit code 2 and one stderr line per problem when it is wrong), boots the
+ * full graph directly (no HA yet), listens, and prints one JSON "ready" line on stdout for scripts and
+ * tests. SIGTERM/SIGINT close the graph and exit 0. Returns the app, or undefined on a bad config.
+ */
+export async function bootstrap(options: BootstrapOptions = {}): Promise<INestApplication | undefined> {
+  const { argv = process.argv.slice(2), env = process.env, cwd = process.cwd() } = options;
+  const { config, problems, configFile } = loadConfig({ argv, env, cwd });
+  if (!config) {
+    for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
+    process.exitCode = EXIT_BAD_CONFIG;
+    return undefined;
+  }
+
+  const app = await NestFactory.create(CoreModule.forRoot(config), {
+    bufferLogs: true, // held until our logger is set, so every line has the same format
+    abortOnError: false, // throw instead of process.exit(1) so main reports the failure once
+    httpsOptions: httpsOptionsOf(config),
+  });
+  app.useLogger(new ConsoleLogger({ prefix: 'A4C', colors: process.stdout.isTTY === true }));
+  configureApplication(app);
+  // useProcessExit: Nest would otherwise re-raise the signal after closing, and exit 143 instead of 0.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  await app.listen(config.server.port, config.server.host);
+
+  process.stdout.write(`${JSON.stringify(readyLine(app, config, configFile))}\n`);
+  return app;
+}
+
+function httpsOptionsOf(config: AppConfig): { key: Buffer; cert: Buffer } | undefined {
+  const { ssl } = config.server;
+  if (!ssl.enabled || !ssl.keyFile || !ssl.certFile) return undefined;
+  return { key: readFileSync(ssl.keyFile), cert: readFileSync(ssl.certFile) };
+}
+
+/** The one startup line: where to reach the instance and what it runs on (never a secret). */
+function readyLine(app: INestApplication, config: AppConfig, configFile: string | undefined): Record<string, unknown> {
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const wildcard = config.server.host === '0.0.0.0' || config.server.host === '::';
+  const host = wildcard ? '127.0.0.1' : config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return {
+    event: 'ready',
+    service: 'alien4cloud',
+    pid: process.pid,
+    url: `${config.server.ssl.enabled ? 'https' : 'http'}://${host}:${port}`,
+    configFile: configFile ?? null,
+    store: config.elasticsearch.urls.length > 0 ? 'elasticsearch' : 'embedded',
+    orchestrators: config.orchestrators.map((o) => o.name),
+  };
+}

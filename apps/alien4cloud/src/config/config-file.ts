@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import type { ConfigProblem } from './config-problem.js';
+
+export interface ConfigFileContent {
+  readonly raw: Record<string, unknown>;
+  readonly problems: ConfigProblem[];
+  /** Whether a file was actually read (the default path may be absent). */
+  readonly found: boolean;
+}
+
+/**
+ * Reads the YAML config file. A missing file is fine for the default path (all defaults) but an error
+ * when the operator named it with --config. Parse errors give the position and the first line of the
+ * parser's message only: the parser's excerpt of the source line could show a secret.
+ */
+export function readConfigFile(path: string, explicit: boolean): ConfigFileContent {
+  if (!existsSync(path)) {
+    if (!explicit) return { raw: {}, problems: [], found: false };
+    return { raw: {}, problems: [{ path: '--config', message: `file not found: ${JSON.stringify(path)}` }], found: false };
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { raw: {}, problems: [{ path, message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }], found: false };
+  }
+  const document = YAML.parseDocument(text);
+  if (document.errors.length > 0) {
+    const problems = document.errors.map((e) => ({ path, message: `invalid YAML: ${e.message.split('\n')[0]}` }));
+    return { raw: {}, problems, found: true };
+  }
+  const raw: unknown = document.toJS();
+  if (raw === null || raw === undefined) return { raw: {}, problems: [], found: true };
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return { raw: {}, problems: [{ path, message: 'expected a YAML mapping of sections at the top level' }], found: true };
+  }
+  return { raw: raw as Record<string, unknown>, problems: [], found: true };
+}

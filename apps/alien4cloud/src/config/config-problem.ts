@@ -1,0 +1,28 @@
+import { isSecretPath, redactText } from './secret-keys.js';
+
+/** One thing wrong with the configuration, printed as `path: message` (one line per problem). */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export function formatProblem(problem: ConfigProblem): string {
+  return `${problem.path}: ${problem.message}`;
+}
+
+/** Renders a bad value for a message: quoted strings, JSON otherwise, `<redacted>` for secrets. */
+export function describeValue(value: unknown, path: string): string {
+  if (isSecretPath(path)) return '<redacted>';
+  if (value === undefined) return 'nothing';
+  const text = typeof value === 'string' ? JSON.stringify(value) : safeJson(value);
+  const clipped = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return redactText(clipped);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

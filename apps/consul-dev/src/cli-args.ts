@@ -1,0 +1,80 @@
+// Command-line parsing for `node dist/apps/consul-dev/main.js`. Pure: returns options or throws a
+// CliArgsError whose message main.ts prints before exiting with status 2.
+
+export class CliArgsError extends Error {}
+
+export interface CliOptions {
+  port: number;
+  controlPort: number;
+  host: string;
+  node?: string;
+  aclTokens: string[];
+  tls?: { certFile: string; keyFile: string; caFile: string; verifyIncoming: boolean };
+  timeScale: number;
+  help: boolean;
+}
+
+export const USAGE = `usage: node dist/apps/consul-dev/main.js [--port N] [--control-port M] [--node NAME]
+         [--acl-token T ...] [--tls-cert F --tls-key F --tls-ca F [--verify-incoming]]
+         [--bind ADDR] [--time-scale X]
+  --port N            Consul HTTP(S) API port (default 8500; 0 = any free port)
+  --control-port M    fault-injection control API port (default 0 = any free port)
+  --node NAME         the agent's node name (default consul-dev)
+  --acl-token T       enable ACLs; repeatable or comma-separated; the first is management, others read-only
+  --tls-cert/--tls-key/--tls-ca F   serve HTTPS with these PEM files (all three required)
+  --verify-incoming   require a client certificate signed by --tls-ca
+  --bind ADDR         listen address (default 127.0.0.1)
+  --time-scale X      TEST ONLY: run Consul timers X times faster (default 1 = real time)`;
+
+const VALUED = new Set(['--port', '--control-port', '--node', '--acl-token', '--tls-cert', '--tls-key', '--tls-ca', '--bind', '--time-scale']);
+const FLAGS = new Set(['--verify-incoming', '--help', '-h']);
+
+function port(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new CliArgsError(`${flag} must be a port number between 0 and 65535, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  const values = new Map<string, string[]>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (FLAGS.has(name)) {
+      flags.add(name);
+      continue;
+    }
+    if (!VALUED.has(name)) throw new CliArgsError(`unknown argument ${JSON.stringify(arg)}`);
+    const value = eq > 0 && name !== arg ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || (value.startsWith('--') && name === arg)) throw new CliArgsError(`${name} needs a value`);
+    values.set(name, [...(values.get(name) ?? []), value]);
+  }
+  const single = (name: string): string | undefined => {
+    const all = values.get(name);
+    if (all && all.length > 1) throw new CliArgsError(`${name} given more than once`);
+    return all?.[0];
+  };
+  const aclTokens = (values.get('--acl-token') ?? []).flatMap((v) => v.split(',')).map((t) => t.trim());
+  if (aclTokens.some((t) => t === '')) throw new CliArgsError('--acl-token must not be empty');
+  const tlsFiles = ['--tls-cert', '--tls-key', '--tls-ca'].map(single);
+  const tlsCount = tlsFiles.filter((f) => f !== undefined).length;
+  if (tlsCount !== 0 && tlsCount !== 3) throw new CliArgsError('--tls-cert, --tls-key and --tls-ca must be given together');
+  if (flags.has('--verify-incoming') && tlsCount === 0) throw new CliArgsError('--verify-incoming needs --tls-cert, --tls-key and --tls-ca');
+  const scaleText = single('--time-scale') ?? '1';
+  const timeScale = Number(scaleText);
+  if (!/^\d+(\.\d+)?$/.test(scaleText) || !(timeScale > 0)) throw new CliArgsError(`--time-scale must be a positive number, got ${JSON.stringify(scaleText)}`);
+  const node = single('--node');
+  if (node !== undefined && node.trim() === '') throw new CliArgsError('--node must not be empty');
+  const [certFile, keyFile, caFile] = tlsFiles;
+  return {
+    port: port(single('--port') ?? '8500', '--port'),
+    controlPort: port(single('--control-port') ?? '0', '--control-port'),
+    host: single('--bind') ?? '127.0.0.1',
+    node,
+    aclTokens,
+    tls: tlsCount === 3 ? { certFile: certFile!, keyFile: keyFile!, caFile: caFile!, verifyIncoming: flags.has('--verify-incoming') } : undefined,
+    timeScale,
+    help: flags.has('--help') || flags.has('-h'),
+  };
+}

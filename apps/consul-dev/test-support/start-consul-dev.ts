@@ -1,0 +1,76 @@
+// Spawns the BUILT double (`dist/apps/consul-dev/main.js`, run `npm run build` first) as a real process
+// on free ports, for e2e tests: real signals, real "connection refused". In-process tests should call
+// startConsulDev() from apps/consul-dev/src/consul-dev-server.ts instead.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../../test/support/free-port.js';
+import { type SpawnedProcess, spawnProcess } from '../../../test/support/spawned-process.js';
+import { ConsulDevControl } from './control-client.js';
+
+export interface SpawnConsulDevOptions {
+  port?: number;
+  controlPort?: number;
+  node?: string;
+  aclTokens?: string[];
+  tls?: { certFile: string; keyFile: string; caFile: string; verifyIncoming?: boolean };
+  timeScale?: number;
+  /** Extra raw arguments (appended last). */
+  args?: string[];
+  /** Repository root (default: process.cwd()). */
+  cwd?: string;
+}
+
+export interface SpawnedConsulDev {
+  readonly port: number;
+  readonly controlPort: number;
+  readonly scheme: 'http' | 'https';
+  readonly node: string;
+  /** `http://127.0.0.1:<port>` (or https). */
+  readonly url: string;
+  readonly control: ConsulDevControl;
+  readonly process: SpawnedProcess;
+  /** SIGTERM, then SIGKILL after `timeoutMs`; resolves with the exit code. */
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+export function consulDevMain(cwd = process.cwd()): string {
+  return join(cwd, 'dist', 'apps', 'consul-dev', 'main.js');
+}
+
+export function consulDevArgs(options: SpawnConsulDevOptions & { port: number; controlPort: number }): string[] {
+  const args = ['--port', String(options.port), '--control-port', String(options.controlPort)];
+  if (options.node) args.push('--node', options.node);
+  for (const token of options.aclTokens ?? []) args.push('--acl-token', token);
+  if (options.tls) {
+    args.push('--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile, '--tls-ca', options.tls.caFile);
+    if (options.tls.verifyIncoming) args.push('--verify-incoming');
+  }
+  if (options.timeScale !== undefined) args.push('--time-scale', String(options.timeScale));
+  return [...args, ...(options.args ?? [])];
+}
+
+export async function spawnConsulDev(options: SpawnConsulDevOptions = {}): Promise<SpawnedConsulDev> {
+  const main = consulDevMain(options.cwd);
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
+  const port = options.port ?? (await freePort());
+  const controlPort = options.controlPort ?? (await freePort());
+  const child = spawnProcess(process.execPath, [main, ...consulDevArgs({ ...options, port, controlPort })], { cwd: options.cwd });
+  let ready: Record<string, unknown>;
+  try {
+    ready = await child.readyLine(15_000);
+  } catch (error) {
+    await child.stop('SIGKILL');
+    throw error;
+  }
+  const scheme = ready.scheme === 'https' ? 'https' : 'http';
+  return {
+    port: Number(ready.port),
+    controlPort: Number(ready.controlPort),
+    scheme,
+    node: String(ready.node),
+    url: `${scheme}://127.0.0.1:${Number(ready.port)}`,
+    control: ConsulDevControl.at(Number(ready.controlPort)),
+    process: child,
+    stop: (timeoutMs = 10_000) => child.stop('SIGTERM', timeoutMs),
+  };
+}
