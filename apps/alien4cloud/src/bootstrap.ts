@@ -6,7 +6,8 @@ import type { AppConfig } from './config/app-config.js';
 import { formatProblem } from './config/config-problem.js';
 import { loadConfig } from './config/load-config.js';
 import { configureApplication } from './configure-app.js';
-import { CoreModule } from './core/core.module.js';
+import { AppModule } from './app.module.js';
+import { HaService } from '../../../libs/ha/src/index.js';
 
 /** Exit code for a configuration the process refuses to run with. */
 export const EXIT_BAD_CONFIG = 2;
@@ -18,9 +19,9 @@ export interface BootstrapOptions {
 }
 
 /**
- * Loads the configuration (exit code 2 and one stderr line per problem when it is wrong), boots the
- * full graph directly (no HA yet), listens, and prints one JSON "ready" line on stdout for scripts and
- * tests. SIGTERM/SIGINT close the graph and exit 0. Returns the app, or undefined on a bad config.
+ * Loads the configuration (exit code 2 and one stderr line per problem when it is wrong), creates the
+ * parent context (HaModule, which boots the full graph on the leader or at once with HA off), listens,
+ * and prints one JSON "ready" line on stdout for scripts and tests. SIGTERM/SIGINT close the graph and exit 0. Returns the app, or undefined on a bad config.
  */
 export async function bootstrap(options: BootstrapOptions = {}): Promise<INestApplication | undefined> {
   const { argv = process.argv.slice(2), env = process.env, cwd = process.cwd() } = options;
@@ -31,7 +32,8 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<INestAp
     return undefined;
   }
 
-  const app = await NestFactory.create(CoreModule.forRoot(config), {
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    bodyParser: false, // bodies are parsed by the full graph the parent forwards to, never twice
     bufferLogs: true, // held until our logger is set, so every line has the same format
     abortOnError: false, // throw instead of process.exit(1) so main reports the failure once
     httpsOptions: httpsOptionsOf(config),
@@ -65,5 +67,6 @@ function readyLine(app: INestApplication, config: AppConfig, configFile: string 
     configFile: configFile ?? null,
     store: config.elasticsearch.urls.length > 0 ? 'elasticsearch' : 'embedded',
     orchestrators: config.orchestrators.map((o) => o.name),
+    ha: { enabled: config.ha.ha_enabled, instanceId: app.get(HaService).instanceId },
   };
 }

@@ -50,8 +50,15 @@ describe('node dist/apps/alien4cloud/main.js', () => {
     expect(ready).toMatchObject({ event: 'ready', url: `http://127.0.0.1:${port}`, configFile, store: 'embedded', orchestrators: ['local'] });
     const apps = `${ready.url as string}/rest/v1/applications`;
     expect((await request('POST', apps, { name: 'Durable App' })).status).toBe(201);
+    // through the parent context and its dispatch: a malformed body is a 400 with a reason, never a 500
+    const malformed = await fetch(apps, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": ' });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { reason: string }).reason).toMatch(/malformed JSON body/);
+    expect(await (await fetch(`${ready.url as string}/rest/admin/ha`)).json()).toMatchObject({ enabled: false, role: 'leader' });
     expect(await first.stop('SIGTERM')).toBe(0);
-    expect(first.output()).toContain('stopping orchestrator pollers: graph closing');
+    // the plugin ends the term (HaContext.signal) before it closes the graph: the pollers stop on the first
+    expect(first.output()).toContain('stopping orchestrator pollers: leadership ended');
+    expect(first.output()).toContain('closing the full graph: shutdown');
 
     const second = start(['--config', configFile, `--server.port=${port}`]);
     await second.readyLine();

@@ -4,7 +4,7 @@ import type { IndicatorOutcome } from './disk-space.health.js';
 
 /** Where the full graph keeps its data; absent when the embedded store is used (single instance). */
 export interface ElasticsearchTarget {
-  urls: string[];
+  urls: readonly string[];
   username?: string;
   password?: string;
   apiKey?: string;
@@ -22,7 +22,7 @@ export class ElasticsearchHealth {
     target: ElasticsearchTarget,
     private readonly timeoutMs: number,
   ) {
-    const options: ClientOptions = { nodes: target.urls, maxRetries: 0, requestTimeout: timeoutMs };
+    const options: ClientOptions = { nodes: [...target.urls], maxRetries: 0, requestTimeout: timeoutMs };
     if (target.apiKey) options.auth = { apiKey: target.apiKey };
     else if (target.username) options.auth = { username: target.username, password: target.password ?? '' };
     if (target.caFile) options.tls = { ca: readFileSync(target.caFile) };

@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HaModule } from '../../../libs/ha/src/index.js';
+import type { AppConfig } from './config/app-config.js';
+import { configureApplication } from './configure-app.js';
+import { CoreModule } from './core/core.module.js';
+
+/**
+ * The parent context of DESIGN.md §2: only HaModule. It serves health and status on every instance
+ * and boots the full graph (CoreModule) on the leader, or at once when ha.ha_enabled is false.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const { elasticsearch } = config;
+    return {
+      module: AppModule,
+      imports: [
+        HaModule.forRoot({
+          ha: config.ha,
+          application: CoreModule.forRoot(config),
+          configureApplication: (app) => {
+            configureApplication(app);
+          },
+          serverPort: config.server.port,
+          directory: config.directories.alien,
+          elasticsearch: elasticsearch.urls.length
+            ? { urls: elasticsearch.urls, username: elasticsearch.username, password: elasticsearch.password, apiKey: elasticsearch.apiKey, caFile: elasticsearch.caFile }
+            : undefined,
+        }),
+      ],
+    };
+  }
+}
