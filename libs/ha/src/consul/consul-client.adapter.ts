@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
+import { types } from 'node:util';
 import Consul from 'consul';
 import {
   ConsulAccessDeniedError,
@@ -197,7 +198,11 @@ export class ConsulClientAdapter implements ConsulPort {
     if (signal?.aborted) throw abortError();
     signal?.addEventListener('abort', cancel, { once: true });
     try {
-      return await invoke({ ctx, timeout: blocking ? this.connection.blockingReadTimeoutMs : this.connection.requestTimeoutMs });
+      const result = await invoke({ ctx, timeout: blocking ? this.connection.blockingReadTimeoutMs : this.connection.requestTimeoutMs });
+      // papi resolves with a transport error it fails to recognise (`instanceof Error` across realms, as
+      // under jest's VM modules): treat any native error as the failure it is
+      if (types.isNativeError(result)) throw result;
+      return result;
     } catch (error) {
       if (signal?.aborted) throw abortError();
       throw classify(operation, error);
