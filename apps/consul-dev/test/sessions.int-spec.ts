@@ -51,7 +51,7 @@ describe('sessions (consul-api.md §2)', () => {
     for (const check of ['a', 'b', 'x', 'serfHealth']) {
       const other = (await createRaw(d, body)).json<{ ID: string }>().ID;
       await d.control.forceCheck(check, 'critical');
-      expect((await sessionInfo(d, other)) === undefined).toBe(linked.includes(check));
+      expect((await sessionInfo(d, other)) === undefined).toBe((linked as string[]).includes(check));
       await d.control.forceCheck(check, 'passing');
     }
     expect((await sessionInfo(d, id)) === undefined).toBe(linked.length > 0);
@@ -174,7 +174,7 @@ describe('sessions (consul-api.md §2)', () => {
     await waitUntil(async () => (await sessionInfo(d, ID)) === undefined, { intervalMs: 5, timeoutMs: 5_000, what: 'session expiry' });
     const elapsed = performance.now() - lastRenew;
     expect(elapsed).toBeGreaterThanOrEqual(100);
-    expect(elapsed).toBeLessThan(200 + 150);
+    expect(elapsed).toBeLessThan(200 + 300); // 2×TTL plus scheduling slack on a loaded machine
   });
 
   it('§2.7 fact 5: destroy releases held keys (release behaviour) in the same index and arms lock-delay (fact 6)', async () => {

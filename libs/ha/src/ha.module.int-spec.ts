@@ -101,6 +101,38 @@ describe('HaModule in a parent application (real HTTP on 127.0.0.1)', () => {
     expect(lastContext.signal.aborted).toBe(true);
   });
 
+  it('forRootAsync: options from a factory with injected dependencies', async () => {
+    const consul = new InMemoryConsul(systemClock);
+    @Module({ providers: [{ provide: 'HA_SECTION', useValue: { ha_enabled: true, instanceIp: '127.0.0.1', instanceId: 'async', consulSessionTTLInSecond: 10 } }], exports: ['HA_SECTION'] })
+    class SettingsModule {}
+    @Module({
+      imports: [
+        HaModule.forRootAsync({
+          imports: [SettingsModule],
+          inject: ['HA_SECTION'],
+          useFactory: (ha: unknown) => ({ ha, application: SampleGraphModule, serverPort: 8088, directory: dir, consul, childLogger: false }),
+        }),
+      ],
+    })
+    class AsyncParent {}
+    app = await NestFactory.create(AsyncParent, { bodyParser: false, logger: false, abortOnError: false });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    consul.setCheck('service:a4c-async', 'passing');
+    await waitUntil(async () => (await fetch(`${base}/rest/admin/ha/leader`)).status === 200, { what: 'leadership' });
+    expect(await (await fetch(`${base}/rest/v1/sample`)).json()).toEqual({ term: 1, instanceId: 'async' });
+  });
+
+  it('TLS to Consul fails closed at startup: a missing trust store is an error naming the key, never plain http', async () => {
+    const missing = join(dir, 'nowhere.p12');
+    await expect(
+      boot({ ha_enabled: true, instanceIp: '127.0.0.1', consul_tls_enabled: true, trustStorePath: missing, keyStoresPwd: 'hunter2-secret' }),
+    ).rejects.toThrow(/ha\.trustStorePath: cannot use/);
+    await expect(
+      boot({ ha_enabled: true, instanceIp: '127.0.0.1', consul_tls_enabled: true, trustStorePath: missing, keyStoresPwd: 'hunter2-secret' }),
+    ).rejects.not.toThrow(/hunter2-secret/);
+  });
+
   it('a bad ha value stops startup with one line per problem naming the key', async () => {
     await expect(boot({ ha_enabled: true, consulAgentPort: 'abc' })).rejects.toThrow(/ha\.consulAgentPort: expected an integer 1-65535, got "abc"/);
   });

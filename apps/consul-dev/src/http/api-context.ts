@@ -33,7 +33,7 @@ export function pathSuffix(ctx: ApiContext, prefix: string): string {
  */
 export async function blockingRead<T>(ctx: ApiContext, run: () => QueryResult<T>): Promise<QueryResult<T>> {
   const options: QueryOptions = parseQueryOptions(ctx.query);
-  const result = await blockingQuery({ raft: ctx.state.raft, clock: ctx.state.clock }, options, ctx.signal, run);
+  const result = await blockingQuery({ raft: ctx.state.raft, clock: ctx.state.clock, random: ctx.state.random }, options, ctx.signal, run);
   const noLeader = ctx.faults.noLeader;
   setQueryMeta(ctx.res, {
     index: result.index,

@@ -23,12 +23,15 @@ export class ConsulState {
   readonly runner: CheckRunner;
   readonly node: string;
   readonly clock: Clock;
+  /** Randomness for blocking-query jitter and first-probe delays. */
+  readonly random: () => number;
 
   constructor(options: ConsulStateOptions) {
     this.node = options.node;
+    this.random = options.random ?? Math.random;
     this.clock = options.clock;
     this.kv = new KvStore(options.clock);
-    this.runner = new CheckRunner(options.clock, (id, status, output) => this.registry.updateStatus(id, status, output), options.ca, options.random);
+    this.runner = new CheckRunner(options.clock, (id, status, output) => this.registry.updateStatus(id, status, output), options.ca, this.random);
     this.registry = new CheckRegistry(options.node, this.raft, {
       onCheckDown: (index, node, checkId) => this.sessions.invalidateLinkedTo(index, node, checkId),
       onCheckAdded: (check, spec) => this.runner.start(check.CheckID, spec),
