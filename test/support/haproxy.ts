@@ -43,7 +43,7 @@ export async function startHaproxy(backendPorts: number[]): Promise<Haproxy> {
   } catch (error) {
     await child.stop('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}\n${child.output()}`);
+    throw new Error(`${(error as Error).message}\n${child.output()}`, { cause: error });
   }
   return {
     url,

@@ -220,6 +220,21 @@ describe('Elector scenarios (fake clock, in-memory consul)', () => {
     expect(kind(a)).toBe('stopped');
   });
 
+  it('consul loses all state (agent restart): the leader demotes, re-registers its service and leads again', async () => {
+    setup();
+    const a = instance('a');
+    await startPassing(a);
+    consul.loseEverything();
+    await clock.advance(0); // the watch sees the key freed by the invalidation
+    expect(a.transitions.find((t) => t.to === 'deactivating')?.reason).toBe('demoting: lock is no longer ours');
+    await clock.advance(2_000);
+    expect(consul.services.has('a4c-a')).toBe(true); // registered again
+    consul.setCheck(a.checkId, 'passing');
+    await clock.advance(1_000);
+    expect(kind(a)).toBe('leader');
+    expect(a.graph.contexts.at(-1)?.term).toBe(1); // a fresh KV: LockIndex starts over
+  });
+
   it('renews the session every renew interval while leading', async () => {
     setup();
     const a = instance('a');

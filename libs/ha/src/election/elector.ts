@@ -181,7 +181,12 @@ export class Elector {
       const health = await this.deps.health.check();
       if (!health.up) return { type: 'unhealthy', detail: health.detail };
       const status = await consul.checkStatus(this.checkId);
-      if (status !== 'passing') return { type: 'check-not-passing', detail: `${this.checkId} is ${status ?? 'unknown'}` };
+      if (status === undefined) {
+        // the agent lost our registration (agent restart, state reset): register again next round
+        this.registered = false;
+        return { type: 'check-not-passing', detail: `${this.checkId} is not registered with the agent: registering again` };
+      }
+      if (status !== 'passing') return { type: 'check-not-passing', detail: `${this.checkId} is ${status}` };
       const sentAt = clock.now();
       try {
         const sessionId = await consul.createSession({

@@ -153,6 +153,14 @@ export class InMemoryConsul implements ConsulPort {
     } else this.write(key, { ...entry, lockIndex: this.kv.get(key)?.lockIndex ?? 0 });
   }
 
+  /** An agent restart with empty state (or a snapshot restore): everything is gone, sessions too. */
+  loseEverything(): void {
+    this.invalidateWhere(() => true);
+    this.services.clear();
+    this.checks.clear();
+    this.kv.clear();
+  }
+
   entry(key: string): KeyEntry | undefined {
     return this.kv.get(key);
   }
