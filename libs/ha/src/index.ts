@@ -17,3 +17,4 @@ export { deriveHaTimings, type HaTimings } from './config/ha-timings.js';
 export { HaConfigError } from './config/ha-config.error.js';
 export { loadConsulTlsMaterial } from './tls/load-consul-tls-material.js';
 export type { ConsulTlsMaterial } from './tls/consul-tls-material.js';
+export { closestKey } from './config/closest-key.js';

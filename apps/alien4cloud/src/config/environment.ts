@@ -1,4 +1,4 @@
-import { closestKey } from './closest-key.js';
+import { closestKey } from '../../../../libs/ha/src/index.js';
 import type { ConfigProblem } from './config-problem.js';
 import { knownChildKeys, makeOverride, type ConfigOverride } from './config-override.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { closestKey } from './closest-key.js';
+import { closestKey } from '../../../../libs/ha/src/index.js';
 import { describeValue, type ConfigProblem } from './config-problem.js';
 
 /** What every validator gets besides the raw value: where problems go and what relative paths mean. */

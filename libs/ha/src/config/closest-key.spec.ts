@@ -5,8 +5,7 @@ describe('closestKey', () => {
   it.each<[string, string, number]>([
     ['', 'abc', 3],
     ['kitten', 'sitting', 3],
-    ['Port', 'port', 0],
-    ['ab', 'ba', 2],
+    ['ab', 'ba', 1], // a transposition is one edit
   ])('editDistance(%p, %p) = %p', (a, b, d) => {
     expect(editDistance(a, b)).toBe(d);
   });
@@ -16,7 +15,20 @@ describe('closestKey', () => {
     ['servicename', 'serviceName'],
     ['sevriceName', 'serviceName'],
     ['zzzzzzzz', undefined],
-  ])('closestKey(%p) = %p', (key, expected) => {
+  ])('closestKey(%p) = %p among the ha keys', (key, expected) => {
     expect(closestKey(key, ['leaderKey', 'serviceName', 'instanceId'])).toBe(expected);
+  });
+
+  it.each([
+    ['prot', 'port'],
+    ['hots', 'host'],
+    ['PORT', 'port'],
+    ['requestTimeoutInMilis', 'requestTimeoutInMillis'],
+  ])('suggests %s -> %s among server keys', (typo, key) => {
+    expect(closestKey(typo, ['port', 'host', 'ssl', 'requestTimeoutInMillis'])).toBe(key);
+  });
+
+  it('suggests nothing for an unrelated word', () => {
+    expect(closestKey('bananas', ['port', 'host', 'ssl'])).toBeUndefined();
   });
 });

@@ -1,29 +1,34 @@
-/** Levenshtein distance, case-insensitive: `consulagentport` is one typo, not fourteen. */
-export function editDistance(a: string, b: string): number {
-  const s = a.toLowerCase();
-  const t = b.toLowerCase();
-  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= s.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= t.length; j++) {
-      const substitution = previous[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j] + 1, current[j - 1] + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[t.length];
-}
-
 /**
- * The known key an unknown one was most likely meant to be, or undefined when none is close enough to
- * be a typo (a third of the key's length, at least 2 edits, so short keys still get a suggestion).
+ * The known key nearest to a misspelt one (edit distance, case-insensitive), or undefined when nothing
+ * is close enough to be a plausible typo.
  */
 export function closestKey(unknown: string, known: readonly string[]): string | undefined {
+  const target = unknown.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
-    const distance = editDistance(unknown, candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+    const distance = editDistance(target, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
   }
-  return bestDistance <= Math.max(2, Math.floor(unknown.length / 3)) ? best : undefined;
+  // A third of the length (at least 2) catches swapped, missing and doubled letters, not other words.
+  const tolerance = Math.max(2, Math.floor(unknown.length / 3));
+  return bestDistance <= tolerance ? best : undefined;
+}
+
+/** Optimal string alignment distance: Levenshtein plus adjacent transpositions ("prot" -> "port" = 1). */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
