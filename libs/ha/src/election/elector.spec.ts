@@ -207,6 +207,25 @@ describe('Elector scenarios (fake clock, in-memory consul)', () => {
     expect(kind(a)).toBe('leader');
   });
 
+  it('rule 8: a backup whose health went down while it blocked on the key does not take the freed lock', async () => {
+    // What the e2e "Elasticsearch stopped" scenario found: every instance's health fails at once, the
+    // leader's check fails first and its session is invalidated; a backup blocked in its watch since
+    // before the fault must look at its own health again before acquiring, not at the stale answer.
+    setup();
+    const a = instance('a');
+    const b = instance('b');
+    await startPassing(a);
+    await startPassing(b);
+    expect(kind(a)).toBe('leader');
+    expect(kind(b)).toBe('acquiring');
+    b.health.up = false;
+    consul.setCheck(a.checkId, 'critical'); // invalidates a's session: the key is free
+    await clock.advance(0);
+    expect(consul.calls).not.toContain('b:activate term=2');
+    expect(kind(b)).not.toBe('activating');
+    expect(kind(b)).not.toBe('leader');
+  });
+
   it('rule 4: shutdown closes the graph, then releases, destroys the session, deregisters', async () => {
     setup();
     const a = instance('a');

@@ -210,6 +210,7 @@ export class Elector {
     const health = await this.deps.health.check();
     if (!health.up) return { type: 'unhealthy', detail: health.detail };
     return this.consulStep('acquire', async () => {
+      const blocked = this.watchIndex !== 0;
       const read = await this.readForAcquire();
       const holder = read.entry?.session ?? null;
       this.lastKeyValue = holder ? parseLeaderValue(read.entry?.value) : null;
@@ -218,6 +219,12 @@ export class Elector {
         return { type: 'key', holder };
       }
       this.watchIndex = 0;
+      // rule 8 again: the read may have blocked for seconds, so the health seen before it is stale (a
+      // fault that hits every instance frees the key exactly when our own health has just gone down)
+      if (blocked) {
+        const fresh = await this.deps.health.check();
+        if (!fresh.up) return { type: 'unhealthy', detail: fresh.detail };
+      }
       return this.tryAcquire(sessionId, read);
     });
   }

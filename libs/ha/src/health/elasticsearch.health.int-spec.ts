@@ -29,7 +29,7 @@ describe('Elasticsearch health indicator against a real Elasticsearch 8.19 node'
   it('green: up, with the cluster status', async () => {
     const health = new ElasticsearchHealth({ urls: [node.url] }, 1000);
     try {
-      expect(await health.check()).toEqual({ up: true, data: { status: expect.stringMatching(/green|yellow/), cluster: expect.any(String) } });
+      expect(await health.check()).toEqual({ up: true, data: { clusterStatus: expect.stringMatching(/green|yellow/), cluster: expect.any(String) } });
     } finally {
       await health.close();
     }
@@ -39,7 +39,7 @@ describe('Elasticsearch health indicator against a real Elasticsearch 8.19 node'
     const service = new HaHealthService({ directory: dir, diskThresholdBytes: 1, instanceId: 'es-red', elasticsearch: { urls: [node.url] }, elasticsearchTimeoutMs: 1000 });
     try {
       await makeClusterRed(node.url, 'a4c-health-red');
-      expect((await service.report()).elasticsearch).toEqual({ up: false, data: { status: 'red', cluster: expect.any(String) } });
+      expect((await service.report()).elasticsearch).toEqual({ up: false, data: { clusterStatus: 'red', cluster: expect.any(String) } });
       expect(await service.check()).toEqual({ up: false, detail: 'elasticsearch down (red)' });
       await makeClusterGreen(node.url, 'a4c-health-red');
       expect(await service.check()).toEqual({ up: true, detail: 'all indicators up' });

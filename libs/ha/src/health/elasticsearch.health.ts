@@ -32,7 +32,8 @@ export class ElasticsearchHealth {
   async check(): Promise<IndicatorOutcome> {
     try {
       const health = await this.client.cluster.health({}, { requestTimeout: this.timeoutMs, maxRetries: 0 });
-      return { up: health.status === 'green' || health.status === 'yellow', data: { status: health.status, cluster: health.cluster_name } };
+      // `clusterStatus`, not `status`: Terminus reserves `status` in indicator data and throws on it
+      return { up: health.status === 'green' || health.status === 'yellow', data: { clusterStatus: health.status, cluster: health.cluster_name } };
     } catch (error) {
       return { up: false, data: { message: (error as Error).message } };
     }

@@ -40,7 +40,7 @@ export class HaHealthService implements LocalHealthPort {
     const report = await this.report();
     const down = Object.entries(report).filter(([, outcome]) => !outcome.up);
     if (down.length === 0) return { up: true, detail: 'all indicators up' };
-    return { up: false, detail: down.map(([name, o]) => `${name} down (${String(o.data.message ?? o.data.status ?? 'below threshold')})`).join(', ') };
+    return { up: false, detail: down.map(([name, o]) => `${name} down (${String(o.data.message ?? o.data.clusterStatus ?? 'below threshold')})`).join(', ') };
   }
 
   async close(): Promise<void> {

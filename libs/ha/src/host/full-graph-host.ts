@@ -63,12 +63,17 @@ export class FullGraphHost implements FullGraphPort {
       this.abandonActivation = null;
       if (outcome === 'abandoned') {
         // the elector gave up on this boot (timeout, lost lock): close it whenever it finishes
-        void boot.then((graph) => graph && this.closeQuietly(graph.app));
+        void boot.then(async (graph) => {
+          if (!graph) return;
+          await this.closeQuietly(graph.app);
+          this.logger.log('full graph closed: activation abandoned');
+        });
         throw new Error('activation abandoned');
       }
       if (!outcome) throw new Error('the full graph failed to start (see the log above)');
       if (context.signal.aborted) {
         await this.closeQuietly(outcome.app); // leadership ended while we were booting: never route to it
+        this.logger.log('full graph closed: leadership ended during activation');
         throw new Error('leadership ended during activation');
       }
       this.running = outcome;
@@ -84,6 +89,8 @@ export class FullGraphHost implements FullGraphPort {
       this.logger.log(`closing the full graph: ${reason}`);
       await this.drain(graph);
       await this.closeQuietly(graph.app);
+      // the end of the term as the log tells it (the e2e one-leader check reads it): before the lock goes
+      this.logger.log(`full graph closed: ${reason}`);
     }).catch((error) => this.logger.error(describeError(error)));
   }
 

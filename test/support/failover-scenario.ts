@@ -1,0 +1,283 @@
+import { expect } from '@jest/globals';
+import { A4cCluster, type A4cClusterOptions, type A4cInstance, type AddInstanceOptions } from './a4c-cluster.js';
+import type { ElasticsearchNode } from './elasticsearch-node.js';
+import { startHaproxy, type Haproxy } from './haproxy.js';
+import { describeInterval, graphIntervals, overlaps, transitionLog, type GraphInterval, type Overlap } from './leadership-timeline.js';
+import { findLostWrites, LoadGenerator, type LoadReport } from './load-generator.js';
+import { HeartbeatSampler, type HeartbeatWrite } from './heartbeat-sampler.js';
+import { waitUntil } from './wait-until.js';
+
+/**
+ * The timings every failover scenario runs with (short, so the whole e2e suite fits in its budget), and
+ * the pieces of the unavailability bounds derived from them. Each bound is printed with its formula.
+ */
+export const TIMINGS = {
+  healthCheckPeriodMs: 1_000,
+  /** consul-dev's HTTP check timeout for that period: max(1 s, min(10 s, period)). */
+  checkTimeoutMs: 1_000,
+  sessionTtlMs: 10_000,
+  /** deriveHaTimings: clamp(TTL - drain 5 s - close 5 s, 3/4 TTL, 9/10 TTL) = 7.5 s for TTL 10 s. */
+  renewDeadlineMs: 7_500,
+  lockAcquisitionDelayMs: 1_000,
+  /** HAProxy sample: inter 500ms, fall 1 rise 1; a check that hangs is cut at `inter`. */
+  proxyDetectMs: 500,
+  /**
+   * Booting the full graph (Nest init, Elasticsearch client, first index checks) measured at 0.2-0.8 s
+   * on this 2-core machine; allowed 2 s because another benchmark may load the CPU at the same time.
+   */
+  activationAllowanceMs: 2_000,
+  /** ha.drainTimeoutInMillis of every scenario: in-flight requests a demoted leader still finishes. */
+  drainTimeoutMs: 1_000,
+  /** Closing the full graph after the drain (Nest shutdown hooks, Elasticsearch client), on a busy machine. */
+  closeAllowanceMs: 1_000,
+  /** Load generator's per-request timeout: a hung request is a gap of at least this much. */
+  requestTimeoutMs: 2_000,
+  /** Scheduling noise on a shared 2-core machine (jest, 3-5 node processes, a JVM, HAProxy). */
+  marginMs: 1_500,
+  /**
+   * Receipt jitter of the one-clock timeline: the harness stamps lines when its event loop reads two
+   * different pipes, so causally ordered lines of two processes may be stamped a few ms out of order.
+   */
+  timelineJitterMs: 25,
+} as const;
+
+/** What every scenario gets: a cluster behind HAProxy, Elasticsearch, a load generator and a clock origin. */
+export interface ScenarioOptions {
+  name: string;
+  es: ElasticsearchNode;
+  instances?: number;
+  cluster?: A4cClusterOptions;
+  /** Per-instance options, by position (e.g. a tmpfs alien dir for the first one). */
+  instanceOptions?: (n: number, cluster: A4cCluster) => AddInstanceOptions;
+  /** Start instances one by one, waiting for the first to lead (so a test knows which one leads). */
+  firstLeads?: boolean;
+}
+
+export interface Bound {
+  ms: number;
+  formula: string;
+}
+
+export interface Verdict {
+  scenario: string;
+  report: LoadReport;
+  bound: Bound;
+  intervals: GraphInterval[];
+  overlaps: Overlap[];
+  lost: string[];
+}
+
+export interface FinishOptions {
+  /** An overlap of full graphs the configuration allows, with the reason (printed with the result). */
+  allowedOverlap?: { ms: number; why: string };
+  /** Consul lost its state during the scenario: LockIndex (the term) started again from 1. */
+  termsMayRestart?: boolean;
+  /** Stale-term heartbeats a documented limitation allows (each one is printed), with the reason. */
+  toleratedStaleWrite?: { accepts: (write: HeartbeatWrite) => boolean; why: string };
+}
+
+const allResults: Verdict[] = [];
+
+export class FailoverScenario {
+  readonly origin = Date.now();
+  private load: LoadGenerator | undefined;
+  private sampler: HeartbeatSampler | undefined;
+
+  private constructor(
+    readonly name: string,
+    readonly cluster: A4cCluster,
+    readonly haproxy: Haproxy,
+    readonly es: ElasticsearchNode,
+    readonly indexPrefix: string,
+  ) {}
+
+  static async start(options: ScenarioOptions): Promise<FailoverScenario> {
+    const slug = options.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40);
+    const indexPrefix = `e2e-${slug}-${Date.now().toString(36)}-`;
+    const cluster = await A4cCluster.start({
+      elasticsearchUrl: options.es.url,
+      indexPrefix,
+      // well under the 1 s check timeout, so a busy machine does not fail healthy checks
+      healthEsTimeoutInMillis: 500,
+      // bounds how long a demoted leader's in-flight requests may outlive its term (see TIMINGS)
+      drainTimeoutInMillis: TIMINGS.drainTimeoutMs,
+      ...options.cluster,
+    });
+    let haproxy: Haproxy | undefined;
+    try {
+      const count = options.instances ?? 3;
+      for (let n = 0; n < count; n++) {
+        await cluster.addInstance(options.instanceOptions?.(n, cluster));
+        if (n === 0 && options.firstLeads) await waitUntil(() => cluster.instances[0]!.isActiveLeader(), { timeoutMs: 30_000, what: 'the first instance leading' });
+      }
+      haproxy = await startHaproxy(cluster.instances.map((i) => i.port));
+      const scenario = new FailoverScenario(options.name, cluster, haproxy, options.es, indexPrefix);
+      await scenario.waitForStableLeader();
+      return scenario;
+    } catch (error) {
+      await haproxy?.stop().catch(() => undefined);
+      await cluster.stop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** ms since the scenario started, for log lines. */
+  now(): number {
+    return Date.now() - this.origin;
+  }
+
+  /**
+   * Exactly one live instance answers the leader probe, every other live instance names it as leader
+   * (so backups hold sessions and watch the key), and HAProxy routes a request to it.
+   */
+  async waitForStableLeader({ timeoutMs = 40_000, backupsWatching = true }: { timeoutMs?: number; backupsWatching?: boolean } = {}): Promise<A4cInstance> {
+    let last = 'nothing observed';
+    return waitUntil(
+      async () => {
+        const leaders = await this.cluster.leaders();
+        last = `leaders ${leaders.map((l) => l.port).join(',') || 'none'}`;
+        if (leaders.length !== 1) return undefined;
+        const leader = leaders[0]!;
+        const others = this.cluster.live().filter((i) => i !== leader);
+        const views = await Promise.all(others.map((i) => i.status()));
+        last += `; others ${JSON.stringify(views.map((v) => [v.role, v.leader?.id]))}`;
+        // an unhealthy backup stays out of the race (rule 8) and so does not watch the key: leader null
+        const watching = (v: { leader: { id: string } | null }) => v.leader?.id === leader.instanceId || (!backupsWatching && v.leader === null);
+        if (!views.every((v) => v.role === 'backup' && watching(v))) return undefined;
+        const routed = await fetch(`${this.haproxy.url}/rest/v1/applications`, { signal: AbortSignal.timeout(2_000) });
+        await routed.arrayBuffer();
+        last += `; via HAProxy ${routed.status}`;
+        return routed.status === 200 ? leader : undefined;
+      },
+      { timeoutMs, intervalMs: 100, what: `one stable leader (${this.name})` },
+    ).catch(async (error: Error) => {
+      const health = await Promise.all(
+        this.cluster.live().map(async (i) => `:${i.port} ${await fetch(`${i.url}/rest/admin/health`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text(), (e: Error) => e.message)}`),
+      );
+      last += `\nhealth:\n${health.join('\n')}`;
+      const tails = this.cluster.instances.map((i) => `--- :${i.port}\n${i.process.output().split('\n').slice(-15).join('\n')}`).join('\n');
+      throw new Error(`${error.message}; last: ${last}\n${transitionLog(this.cluster.instances, this.origin)}\n${tails}`);
+    });
+  }
+
+  async leader(): Promise<A4cInstance> {
+    const leaders = await this.cluster.leaders();
+    if (leaders.length !== 1) throw new Error(`expected one leader, found ${leaders.length}`);
+    return leaders[0]!;
+  }
+
+  /**
+   * What an operator sees on one instance right now (health, status, the HA metrics that matter), as
+   * one printed line: docs/failure-modes.md quotes these. Tolerates a dead or frozen instance.
+   */
+  async operatorView(instance: A4cInstance, label: string): Promise<string> {
+    const get = async (path: string) => {
+      const response = await fetch(`${instance.url}${path}`, { signal: AbortSignal.timeout(2_000) }).catch((error: Error) => error);
+      if (response instanceof Error) return `no answer (${response.name})`;
+      return `${response.status} ${(await response.text()).replace(/\s+/g, ' ')}`;
+    };
+    const metrics = await get('/rest/admin/metrics');
+    const interesting = metrics
+      .split(/(?=a4c_ha_)/)
+      .filter((m) => /^a4c_ha_(leader|term|consul_errors_total\{|state\{state="(leader|backup|deactivating)")/.test(m))
+      .map((m) => m.trim())
+      .join(' ');
+    const line = `[e2e] ${this.name} / ${label} :${instance.port}\n  health: ${await get('/rest/admin/health')}\n  ha: ${await get('/rest/admin/ha')}\n  leader probe: ${await get('/rest/admin/ha/leader')}\n  metrics: ${interesting}\n`;
+    process.stdout.write(line);
+    return line;
+  }
+
+  startLoad(): LoadGenerator {
+    this.sampler = new HeartbeatSampler(this.es.url, `${this.indexPrefix}orchestrator-heartbeats`).start();
+    this.load = new LoadGenerator({ url: this.haproxy.url, namePrefix: `app-${Date.now().toString(36)}` }).start();
+    return this.load;
+  }
+
+  /** Waits until traffic through HAProxy succeeds again after `since` (a few 2xx in a row). */
+  async waitForTraffic(since: number, timeoutMs = 40_000): Promise<number> {
+    await waitUntil(() => (this.load!.successesSince(since) >= 3 ? true : undefined), { timeoutMs, intervalMs: 50, what: `traffic through HAProxy again (${this.name})` });
+    return Date.now() - since;
+  }
+
+  /**
+   * Ends the load, then checks the three invariants: one full graph at a time (overlaps beyond
+   * `allowedOverlap` fail), nothing acknowledged lost, and the longest stretch without a 2xx within
+   * `bound`. Prints one summary line per scenario.
+   */
+  async finish(bound: Bound, options: FinishOptions = {}): Promise<Verdict> {
+    const { allowedOverlap } = options;
+    await this.waitForStableLeader({ backupsWatching: false });
+    // a little traffic with the final leader, so the run ends on successes rather than on the fault
+    await this.waitForTraffic(Date.now());
+    const report = await this.load!.stop();
+    const heartbeats = await this.sampler!.stop();
+    const lost = await findLostWrites(this.haproxy.url, report.acknowledged);
+    const intervals = this.cluster.instances.flatMap((i) => graphIntervals(i)).sort((a, b) => a.start - b.start);
+    const found = overlaps(intervals);
+    const verdict: Verdict = { scenario: this.name, report, bound, intervals, overlaps: found, lost };
+    allResults.push(verdict);
+
+    const context = () =>
+      [
+        `scenario ${this.name}`,
+        `intervals:\n  ${intervals.map((i) => describeInterval(i, this.origin)).join('\n  ')}`,
+        `heartbeats: ${heartbeats.describe(this.origin)}`,
+        `transitions:\n${transitionLog(this.cluster.instances, this.origin)}`,
+        `load: ${JSON.stringify(report.counts)}; longest gap ${report.longestGapMs} ms at [${report.longestGap.from - this.origin}, ${report.longestGap.to - this.origin})`,
+      ].join('\n');
+    process.stdout.write(
+      `[e2e] ${this.name}: longest stretch without a 2xx through HAProxy ${report.longestGapMs} ms (bound ${bound.ms} ms = ${bound.formula}); ` +
+        `${report.acknowledged.length} writes acknowledged, ${lost.length} lost; ${report.samples.length} requests ${JSON.stringify(report.counts)}; ` +
+        `terms ${intervals.map((i) => `${i.instanceId.replace(/^.*-/, ':')}#${i.term}`).join(' ')}; ` +
+        `max overlap ${Math.max(0, ...found.map((o) => o.ms))} ms${allowedOverlap ? ` (allowed ${allowedOverlap.ms} ms: ${allowedOverlap.why})` : ''}\n`,
+    );
+
+    expect({ lost, context: lost.length ? context() : '' }).toEqual({ lost: [], context: '' });
+    // an acknowledged application read back as 404 during the run would be a lost (or not yet visible) write
+    expect(report.counts['read 404'] ?? 0).toBe(0);
+    // without an allowance only receipt jitter may show as overlap (clean handovers never overlap: rule 4)
+    const tooLong = found.filter((o) => o.ms > (allowedOverlap?.ms ?? TIMINGS.timelineJitterMs));
+    if (tooLong.length > 0) throw new Error(`two full graphs overlapped: ${tooLong.map((o) => `${o.ms} ms`).join(', ')}\n${context()}`);
+    // LockIndex restarts when Consul loses its state, so terms are only ordered within one Consul history
+    const allStale = options.termsMayRestart ? [] : heartbeats.staleWrites();
+    const tolerated = allStale.filter((w) => options.toleratedStaleWrite?.accepts(w));
+    for (const w of tolerated) process.stdout.write(`[e2e] ${this.name}: tolerated stale heartbeat (${options.toleratedStaleWrite!.why}): ${w.why}\n`);
+    const stale = allStale.filter((w) => !tolerated.includes(w));
+    if (stale.length > 0) throw new Error(`a deposed leader wrote a heartbeat after its successor: ${stale.map((w) => w.why).join('; ')}\n${context()}`);
+    if (report.longestGapMs > bound.ms) throw new Error(`unavailable for ${report.longestGapMs} ms > bound ${bound.ms} ms (${bound.formula})\n${context()}`);
+    return verdict;
+  }
+
+  async dispose(): Promise<void> {
+    await this.load?.stop().catch(() => undefined);
+    await this.sampler?.stop().catch(() => undefined);
+    await this.haproxy.stop().catch(() => undefined);
+    await this.cluster.stop().catch(() => undefined);
+    await deleteIndices(this.es.url, this.indexPrefix);
+
+  }
+}
+
+/** Every verdict of this test file, for a summary in afterAll. */
+export function scenarioResults(): readonly Verdict[] {
+  return allResults;
+}
+
+/** Sums bound pieces into a Bound with its formula, e.g. bound(['period', 1000], ['activation', 2000]). */
+export function bound(...parts: Array<[string, number]>): Bound {
+  return { ms: parts.reduce((sum, [, ms]) => sum + ms, 0), formula: parts.map(([what, ms]) => `${what} ${ms}`).join(' + ') };
+}
+
+/**
+ * Deletes the scenario's indices by name (Elasticsearch 8 refuses wildcard deletes by default:
+ * action.destructive_requires_name): the node is shared by a file's scenarios and must stay green.
+ */
+async function deleteIndices(esUrl: string, prefix: string): Promise<void> {
+  try {
+    const response = await fetch(`${esUrl}/_cat/indices/${prefix}*?format=json&h=index`, { signal: AbortSignal.timeout(10_000) });
+    const names = ((await response.json()) as Array<{ index: string }>).map((i) => i.index);
+    if (names.length > 0) await fetch(`${esUrl}/${names.join(',')}`, { method: 'DELETE', signal: AbortSignal.timeout(10_000) });
+  } catch {
+    /* Elasticsearch down: the next scenario uses another prefix anyway */
+  }
+}
