@@ -145,12 +145,12 @@ describe('failover e2e: process faults (consul-dev, Elasticsearch, 3 A4C servers
     expect(old.process.output()).toMatch(/leader -> deactivating: demoting/);
   });
 
-  // KNOWN BUG (reported, not fixed here): run with A4C_E2E_KNOWN_BUGS=1. A leader frozen long enough to
-  // lose its session (check timeout) resumes believing it leads until it processes the watch answer that
-  // arrived while it was frozen. Requests already queued in its socket when it resumes are read in the
-  // same event-loop batch and may be answered as leader (probe 200, /rest/v1 served by the old graph).
-  (process.env.A4C_E2E_KNOWN_BUGS ? it : it.skip)('known bug: a resumed deposed leader answers requests queued during the freeze as leader', async () => {
-    scenario = await FailoverScenario.start({ name: 'known bug: resumed leader', es, instances: 2 });
+  // A leader frozen long enough to lose its session (check timeout) resumes believing it leads until it
+  // processes the watch answer that arrived while it was frozen. Requests already queued in its socket
+  // are read in the same event-loop batch: the stall guard (libs/ha/src/election/stall-guard.ts) must
+  // refuse them (probe 503, dispatch 503, no poller tick) until the lock is confirmed again.
+  it('a resumed deposed leader never answers the leader probe for requests queued during the freeze', async () => {
+    scenario = await FailoverScenario.start({ name: 'resumed deposed leader (stall guard)', es, instances: 2 });
     const leaked: string[] = [];
     for (let cycle = 0; cycle < 5 && leaked.length === 0; cycle++) {
       const old = await scenario.waitForStableLeader();

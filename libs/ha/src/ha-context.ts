@@ -10,6 +10,11 @@ export interface HaContext {
   readonly since: string;
   /** Aborts when leadership ends (before the child is closed): background work stops on it. */
   readonly signal: AbortSignal;
+  /**
+   * False once the term is over, and also for a moment after this process was frozen (SIGSTOP, a paused
+   * VM) until the lock is confirmed again: check it right before acting on shared state.
+   */
+  readonly isLeading?: () => boolean;
 }
 
 /** Injection token of the HaContext in the full graph: `@Inject(HA_CONTEXT) ctx: HaContext`. */

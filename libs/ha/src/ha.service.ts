@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import type { Clock } from './clock/clock.port.js';
 import { systemClock } from './clock/system-clock.js';
 import { roleOf, sessionOf, termOf, type ElectionState } from './election/election-state.js';
-import { Elector } from './election/elector.js';
+import { Elector, checkTimeoutFor } from './election/elector.js';
+import { StallGuard } from './election/stall-guard.js';
 import { HA_ELECTED, HA_REVOKED, HaEvents } from './ha-events.js';
 import { HA_MODULE_OPTIONS } from './ha-module-definition.js';
 import type { HaModuleOptions } from './ha-module-options.js';
@@ -34,6 +35,8 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   readonly metrics: HaMetrics;
   readonly events = new HaEvents();
   readonly elector: Elector | null;
+  /** Holds leader-only work after a freeze until the lock is confirmed again (null with HA off). */
+  readonly stallGuard: StallGuard | null;
   private readonly clock: Clock;
   private readonly logger = new Logger('HA');
   private standaloneTerm: AbortController | null = null;
@@ -58,6 +61,11 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
       elasticsearch: options.elasticsearch,
       elasticsearchTimeoutMs: config.health_es_timeout,
     });
+    // a freeze shorter than Consul's check timeout cannot cost us the lock; half of it is a safe trigger
+    this.stallGuard = consul
+      ? new StallGuard(() => Date.now(), Math.max(250, checkTimeoutFor(timings.healthCheckIntervalMs) / 2), () => this.elector?.reconfirm())
+      : null;
+    const guard = this.stallGuard;
     this.elector = consul
       ? new Elector({
           consul,
@@ -66,9 +74,11 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
           graph: this.host,
           identity,
           timings,
+          mayAct: () => guard?.allows() ?? true,
           listener: {
             transition: (from, to, reason) => this.onTransition(from, to, reason),
             consulError: (operation) => this.metrics.recordConsulError(operation),
+            confirmed: (sentAt) => guard?.confirmed(sentAt),
           },
         })
       : null;
@@ -81,7 +91,12 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   /** Leader for DESIGN.md's probe: the lock is ours AND the full graph has initialised (rule 3). */
   get isActiveLeader(): boolean {
     if (!this.elector) return this.host.isUp;
-    return this.elector.current.kind === 'leader' && this.host.isUp;
+    return this.elector.current.kind === 'leader' && this.host.isUp && this.mayServe();
+  }
+
+  /** False for a moment after a freeze, until the lock is confirmed again (see StallGuard). */
+  mayServe(): boolean {
+    return this.stallGuard?.allows() ?? true;
   }
 
   status(): HaStatus {
@@ -108,6 +123,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     if (this.elector) {
       this.logger.log(`HA enabled: instance ${this.instanceId} starts as backup, racing for ${this.runtime.config.leaderKey}`);
+      this.stallGuard?.start();
       this.elector.start();
       return;
     }
@@ -119,6 +135,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stallGuard?.stop();
     if (this.elector) await this.elector.stop();
     else {
       this.standaloneTerm?.abort();

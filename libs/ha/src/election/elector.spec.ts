@@ -254,6 +254,37 @@ describe('Elector scenarios (fake clock, in-memory consul)', () => {
     expect(a.graph.contexts.at(-1)?.term).toBe(1); // a fresh KV: LockIndex starts over
   });
 
+  it('after a freeze, reconfirm() renews and re-reads the key at once, and confirms only then', async () => {
+    setup();
+    const a = instance('a');
+    await startPassing(a);
+    const renewsBefore = consul.calls.filter((c) => c.startsWith('renewSession')).length;
+    const confirmedBefore = a.confirmations.length;
+    const callsBefore = consul.calls.length;
+    a.elector.reconfirm();
+    await clock.advance(0); // no time passes: not the periodic renew
+    expect(consul.calls.filter((c) => c.startsWith('renewSession')).length).toBe(renewsBefore + 1);
+    expect(consul.calls.slice(callsBefore)).toContain('readKey service/a4c/leader'); // a plain read, not the watch
+    expect(a.confirmations.length).toBe(confirmedBefore + 1);
+    expect(a.confirmations.at(-1)).toBe(clock.now());
+    expect(kind(a)).toBe('leader');
+  });
+
+  it('after a freeze, a key that names another session demotes even though our session still lives', async () => {
+    setup();
+    const a = instance('a');
+    await startPassing(a);
+    const original = consul.readKey.bind(consul);
+    // the operator moved the lock while we were frozen, and our watch has not answered yet
+    consul.readKey = async (key, options) =>
+      options?.index ? original(key, options) : { index: 99, entry: { session: 'other', lockIndex: 2, value: null, modifyIndex: 99 } };
+    a.elector.reconfirm();
+    await clock.advance(0);
+    consul.readKey = original;
+    expect(a.transitions.find((t) => t.to === 'deactivating')?.reason).toBe('demoting: lock held by session other');
+    expect(a.confirmations.filter((at) => at === clock.now())).toEqual([]); // the freeze was never lifted
+  });
+
   it('renews the session every renew interval while leading', async () => {
     setup();
     const a = instance('a');

@@ -22,6 +22,13 @@ export interface ElectorDeps {
   identity: ElectorIdentity;
   timings: ElectorTimings;
   random?: () => number;
+  /** Extra condition for the full graph's HaContext.isLeading (the stall guard). */
+  mayAct?: () => boolean;
+}
+
+/** Timeout of Consul's HTTP check: the interval, within Consul's 1 s minimum and 10 s default. */
+export function checkTimeoutFor(healthCheckIntervalMs: number): number {
+  return Math.max(1000, Math.min(10_000, healthCheckIntervalMs));
 }
 
 interface Lease {
@@ -44,7 +51,7 @@ export class Elector {
   private termController: AbortController | null = null;
   private readonly shutdown = new AbortController();
   private wake = new AbortController();
-  private requests = { shutdown: false, stepDown: false };
+  private requests = { shutdown: false, stepDown: false, reconfirm: false };
   private loop: Promise<void> | null = null;
   private lastReason = '';
   private lastKeyValue: LeaderValue | null = null;
@@ -89,6 +96,12 @@ export class Elector {
     this.requests.stepDown = true;
     this.wake.abort();
     return true;
+  }
+
+  /** Renew and re-read the key now (after a freeze): the answer lifts or ends the leadership. */
+  reconfirm(): void {
+    this.requests.reconfirm = true;
+    this.wake.abort();
   }
 
   /** Graceful stop: full graph closed, then lock released, session destroyed, service deregistered. */
@@ -173,7 +186,7 @@ export class Elector {
           checkId: this.checkId,
           checkUrl: identity.checkUrl,
           checkIntervalMs: timings.healthCheckIntervalMs,
-          checkTimeoutMs: Math.max(1000, Math.min(10_000, timings.healthCheckIntervalMs)),
+          checkTimeoutMs: checkTimeoutFor(timings.healthCheckIntervalMs),
           tlsSkipVerify: false,
         });
         this.registered = true;
@@ -296,12 +309,20 @@ export class Elector {
   }
 
   private async renewIfDue(sessionId: string): Promise<Observation | null> {
-    const { consul, clock, timings } = this.deps;
-    if (!this.lease || clock.now() < this.lease.nextRenewAt) return null;
+    const { consul, clock, timings, identity } = this.deps;
+    const reconfirming = this.requests.reconfirm;
+    if (!this.lease || (clock.now() < this.lease.nextRenewAt && !reconfirming)) return null;
+    this.requests.reconfirm = false;
     const sentAt = clock.now();
     try {
       if (!(await consul.renewSession(sessionId))) return { type: 'session-gone' };
       this.lease = { confirmedAt: sentAt, nextRenewAt: sentAt + timings.renewIntervalMs };
+      if (reconfirming) {
+        // after a freeze, a live session is not enough: the key must still name it
+        const holder = (await consul.readKey(identity.leaderKey)).entry?.session ?? null;
+        if (holder !== sessionId) return { type: 'key', holder };
+      }
+      this.deps.listener.confirmed?.(sentAt);
       return { type: 'renewed' };
     } catch (error) {
       this.lease.nextRenewAt = clock.now() + timings.renewRetryMs;
@@ -346,11 +367,13 @@ export class Elector {
 
   private startActivation(state: Extract<ElectionState, { kind: 'activating' }>): void {
     this.termController = new AbortController();
+    const { signal } = this.termController;
     const context = {
       instanceId: this.deps.identity.instanceId,
       term: state.term,
       since: new Date(state.since).toISOString(),
       signal: this.termController.signal,
+      isLeading: () => !signal.aborted && (this.deps.mayAct?.() ?? true),
     };
     this.activation = this.deps.graph.activate(context).then(
       (): Observation => ({ type: 'activated' }),

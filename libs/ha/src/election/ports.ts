@@ -18,6 +18,8 @@ export interface FullGraphPort {
 export interface ElectionListener {
   transition(from: ElectionState, to: ElectionState, reason: string): void;
   consulError(operation: string, detail: string): void;
+  /** The lock was confirmed by a renew sent at `sentAt` (see StallGuard). */
+  confirmed?(sentAt: number): void;
 }
 
 export interface ElectorIdentity {

@@ -15,6 +15,7 @@ export class DispatchMiddleware implements NestMiddleware {
   use(request: IncomingMessage & { originalUrl?: string }, response: ServerResponse, next: () => void): void {
     const url = request.originalUrl ?? request.url ?? '/';
     if (url.startsWith(ADMIN_PREFIX) || url === '/rest/admin') return next();
+    if (!this.ha.mayServe()) return this.unavailable(response); // frozen a moment ago: not yet re-confirmed
     this.ha.host.dispatch(request, response, () => this.unavailable(response));
   }
 

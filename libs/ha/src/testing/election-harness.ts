@@ -56,6 +56,7 @@ export interface TestInstance {
   health: FakeHealth;
   transitions: { from: ElectionState['kind']; to: ElectionState['kind']; reason: string }[];
   errors: string[];
+  confirmations: number[];
   checkId: string;
 }
 
@@ -70,6 +71,7 @@ export function makeInstance(
   const health = new FakeHealth();
   const transitions: TestInstance['transitions'] = [];
   const errors: string[] = [];
+  const confirmations: number[] = [];
   const elector = new Elector({
     consul,
     clock,
@@ -89,7 +91,8 @@ export function makeInstance(
     listener: {
       transition: (from, to, reason) => transitions.push({ from: from.kind, to: to.kind, reason }),
       consulError: (operation, detail) => errors.push(`${operation}: ${detail}`),
+      confirmed: (sentAt) => confirmations.push(sentAt),
     },
   });
-  return { elector, graph, health, transitions, errors, checkId: `service:a4c-${name}` };
+  return { elector, graph, health, transitions, errors, confirmations, checkId: `service:a4c-${name}` };
 }

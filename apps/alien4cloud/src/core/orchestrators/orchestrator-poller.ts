@@ -7,6 +7,8 @@ import { HEARTBEATS_COLLECTION, type OrchestratorHeartbeat } from './orchestrato
 export interface PollerIdentity {
   readonly instanceId: string;
   readonly term: number;
+  /** HaContext.isLeading: false after the term or right after a freeze, when a tick must not write. */
+  readonly isLeading?: () => boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export class OrchestratorPoller {
   }
 
   private async tick(): Promise<void> {
+    if (this.identity.isLeading?.() === false) return; // a deposed leader waking from a freeze writes nothing
     const heartbeat: OrchestratorHeartbeat = {
       id: this.orchestrator.name,
       instanceId: this.identity.instanceId,
