@@ -1,0 +1,75 @@
+// `npm run bench`: failover, handover, activation, memory and Consul cost of the HA plugin on this
+// machine, with real processes (consul-dev, HAProxy, N servers from dist/). See bench/README.md.
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { killAllSpawned } from '../test/support/spawned-process.js';
+import { configurations, parseBenchArgs, type BenchOptions } from './bench-options.js';
+import { Cleanup } from './harness/cleanup.js';
+import { haproxyInstalled } from './harness/tagged-haproxy.js';
+import { Progress } from './report/progress.js';
+import { resultRows } from './report/results-table.js';
+import { formatTable } from './report/table.js';
+import { writeResults } from './report/write-results.js';
+import { runConfig, type ConfigResult } from './scenarios/config-run.js';
+
+async function main(options: BenchOptions, cleanup: Cleanup, progress: Progress): Promise<void> {
+  if (!haproxyInstalled()) throw new Error('haproxy is not installed: the bench measures failover through it');
+  const repoRoot = process.cwd();
+  const startedAt = new Date();
+  const loadAtStart = loadavg()[0]!.toFixed(2); // other work on the machine skews every figure: say how busy it was
+  const results = await runPlan(repoRoot, options, startedAt.getTime() + options.budgetMinutes * 60_000, cleanup, progress);
+  if (!results) return; // Ctrl-C: the signal handler is stopping everything and exits
+  progress.done();
+  const rows = resultRows(results);
+  const finishedAt = new Date();
+  const header = `a4c-ha bench ${startedAt.toISOString()} · nproc ${availableParallelism()} · ${cpus()[0]?.model ?? 'cpu?'} · node ${process.version} · wall ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s · load ${loadAtStart} -> ${loadavg()[0]!.toFixed(2)}`;
+  process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n`);
+  const files = writeResults(repoRoot, { startedAt, finishedAt, options, configs: results, rows, header });
+  process.stdout.write(`results: ${files.join(', ')}\n`);
+}
+
+/** Every configuration in turn, each within its share of the budget; undefined when interrupted. */
+async function runPlan(repoRoot: string, options: BenchOptions, budgetEnd: number, cleanup: Cleanup, progress: Progress): Promise<ConfigResult[] | undefined> {
+  const plan = configurations(options);
+  const results: ConfigResult[] = [];
+  for (const [n, config] of plan.entries()) {
+    if (cleanup.disposing) return undefined;
+    // each configuration gets the remaining budget in proportion to its expected cost
+    const remainingWeight = plan.slice(n).reduce((sum, c) => sum + c.weight, 0);
+    const deadlineMs = Date.now() + ((budgetEnd - Date.now()) * config.weight) / remainingWeight;
+    const label = `[${n + 1}/${plan.length}] N=${config.size} period=${config.period}s`;
+    const result = await runConfig(
+      { repoRoot, size: config.size, period: config.period, kills: options.kills, handovers: options.handovers, idleSeconds: config.key === options.idleAt ? options.idleSeconds : 0, captureTimeline: config.key === options.timeline, deadlineMs, label },
+      cleanup,
+      progress,
+    ).catch((error: Error) => failedConfig(config, options, error)); // one broken configuration must not lose the others
+    if (cleanup.disposing) return undefined;
+    results.push(result);
+    const failovers = result.kills.map((k) => (k.failoverMs / 1000).toFixed(2)).join(' ');
+    progress.log(`${label}: ${result.kills.length} kills, ${result.handovers.length} handovers in ${(result.durationMs / 1000).toFixed(0)} s; failover s: ${failovers}`);
+  }
+  return results;
+}
+
+function failedConfig(config: { size: number; period: number }, options: BenchOptions, error: Error): ConfigResult {
+  const base = { startupMs: Number.NaN, durationMs: Number.NaN, plannedKills: options.kills, plannedHandovers: options.handovers, kills: [], handovers: [], idle: undefined, timeline: undefined, cutShort: true };
+  return { ...base, size: config.size, period: config.period, errors: [`start: ${error.message.split('\n')[0]}`] };
+}
+
+const cleanup = new Cleanup();
+const progress = new Progress();
+cleanup.installSignalHandlers((signal) => progress.log(`${signal}: stopping every process of the bench`));
+cleanup.onDispose(() => killAllSpawned()); // anything spawned but not yet handed to a cluster
+let options: BenchOptions;
+try {
+  options = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+main(options, cleanup, progress)
+  .then(() => cleanup.dispose())
+  .catch(async (error: unknown) => {
+    progress.log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await cleanup.dispose();
+    process.exitCode = 1;
+  });

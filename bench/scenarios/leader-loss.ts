@@ -1,0 +1,117 @@
+import { waitUntil } from '../../test/support/wait-until.js';
+import type { A4cProcess, Transition } from '../harness/a4c-process.js';
+import { activationHistogram } from '../harness/ha-metrics.js';
+import type { LocalCluster } from '../harness/local-cluster.js';
+import type { RequestSample, Traffic } from '../harness/traffic.js';
+
+export type LossKind = 'SIGKILL' | 'SIGTERM';
+
+/** One leader loss and what it cost. Times in ms; NaN when the figure could not be observed. */
+export interface LeaderLoss {
+  kind: LossKind;
+  from: string;
+  to: string | null;
+  signalAtMs: number;
+  /** Signal to the first 2xx through the proxy answered by another instance. */
+  failoverMs: number;
+  /** Signal to the new leader's `activating -> leader` log line: the election's share of the failover. */
+  newLeaderMs: number;
+  /** Signal to the old leader's instance back as a healthy backup (restart included): one round. */
+  roundMs: number;
+  /** Non-2xx answers (and connection errors) seen by the user in between. */
+  failedRequests: number;
+  /** Lock won -> full graph up on the new leader, from its a4c_ha_activation_seconds histogram. */
+  activationMs: number;
+  /** The same from its log lines (acquiring -> activating -> leader), as a cross-check. */
+  activationLogMs: number;
+  /** leader -> deactivating -> stopped on the old leader (SIGTERM only: a SIGKILL runs nothing). */
+  deactivationMs: number;
+  /** SIGTERM to process exit (graph closed, lock released, session destroyed, service deregistered). */
+  exitMs: number;
+  rssLeaderBytes: number | undefined;
+  rssBackupBytes: number[];
+}
+
+/**
+ * Takes the current leader down with `kind`, measures until the first 2xx from the new leader through
+ * the proxy, then restarts the old leader on the same port and waits until it is a healthy backup, so
+ * the cluster is back to N before the next round.
+ */
+export async function loseLeader(cluster: LocalCluster, traffic: Traffic, kind: LossKind, activations: ActivationLedger, timeoutMs = 30_000): Promise<LeaderLoss> {
+  const leader = await cluster.waitForLeader();
+  const rssLeaderBytes = leader.rssBytes();
+  const rssBackupBytes = cluster.instances.filter((i) => i !== leader).map((i) => i.rssBytes()).filter((v): v is number => v !== undefined);
+  await activations.remember(cluster.instances);
+  let signalAtMs: number;
+  let exitMs = Number.NaN;
+  if (kind === 'SIGKILL') signalAtMs = await leader.kill();
+  else {
+    const exit = await leader.terminate();
+    signalAtMs = exit.sentAtMs;
+    exitMs = Date.now() - exit.sentAtMs;
+  }
+  const first = await waitUntil(() => traffic.firstSuccess(signalAtMs, leader.id), { timeoutMs, intervalMs: 10, what: `a 2xx from a new leader after ${kind}` }).catch(() => undefined);
+  const successor = first ? cluster.byServerName(first.server) : undefined;
+  const result: LeaderLoss = {
+    kind,
+    from: leader.id,
+    to: successor?.id ?? null,
+    signalAtMs,
+    failoverMs: first ? first.doneAtMs - signalAtMs : Number.NaN,
+    newLeaderMs: successor ? (successor.transitionsSince(signalAtMs).find((t) => t.to === 'leader')?.atMs ?? Number.NaN) - signalAtMs : Number.NaN,
+    roundMs: Number.NaN,
+    failedRequests: Number.NaN,
+    activationMs: successor ? await activations.lastActivationMs(successor) : Number.NaN,
+    activationLogMs: successor ? span(successor.transitionsSince(signalAtMs), 'activating', 'leader') : Number.NaN,
+    deactivationMs: kind === 'SIGTERM' ? span(leader.transitionsSince(signalAtMs), 'deactivating', 'stopped') : Number.NaN,
+    exitMs,
+    rssLeaderBytes,
+    rssBackupBytes,
+  };
+  await leader.start();
+  const newLeader = successor ?? (await cluster.waitForLeader());
+  await cluster.waitForHealthyBackup(leader, newLeader.id);
+  // counted after the restart: a request that failed slowly (proxy queue timeout) has ended by now
+  return { ...result, roundMs: Date.now() - signalAtMs, failedRequests: countFailures(traffic.since(signalAtMs), first) };
+}
+
+/** Requests sent between the signal and the first 2xx of the new leader that did not get a 2xx. */
+function countFailures(samples: RequestSample[], first: RequestSample | undefined): number {
+  return samples.filter((s) => (first === undefined || s.sentAtMs <= first.doneAtMs) && !(s.status >= 200 && s.status < 300)).length;
+}
+
+/** ms from the transition into `into` to the next transition out of it into `until`. */
+function span(transitions: Transition[], into: string, until: string): number {
+  const start = transitions.find((t) => t.to === into);
+  const end = start && transitions.find((t) => t.atMs >= start.atMs && t.from === into && t.to === until);
+  return start && end ? end.atMs - start.atMs : Number.NaN;
+}
+
+/**
+ * The histogram only gives a sum and a count, so one activation is the difference between two scrapes
+ * of the same process (a restarted process starts again from zero).
+ */
+export class ActivationLedger {
+  private readonly seen = new Map<number, { sum: number; count: number }>();
+
+  async remember(instances: A4cProcess[]): Promise<void> {
+    await Promise.all(instances.map(async (i) => this.scrape(i)));
+  }
+
+  async lastActivationMs(instance: A4cProcess): Promise<number> {
+    const pid = instance.pid;
+    const before = pid === undefined ? undefined : this.seen.get(pid);
+    const now = await this.scrape(instance);
+    if (!now) return Number.NaN;
+    const previous = before ?? { sum: 0, count: 0 };
+    return now.count - previous.count === 1 ? (now.sum - previous.sum) * 1000 : Number.NaN;
+  }
+
+  private async scrape(instance: A4cProcess): Promise<{ sum: number; count: number } | undefined> {
+    const pid = instance.pid;
+    const text = await instance.metrics();
+    const histogram = text === undefined ? undefined : activationHistogram(text);
+    if (pid !== undefined && histogram) this.seen.set(pid, histogram);
+    return histogram;
+  }
+}
