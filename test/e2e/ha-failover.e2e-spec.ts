@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { A4cCluster, type A4cInstance } from '../support/a4c-cluster.js';
+import { disposeAllElasticsearchNodes, startElasticsearchNode, type ElasticsearchNode } from '../support/elasticsearch-node.js';
 import { killAllSpawned } from '../support/spawned-process.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -86,6 +88,54 @@ describe('HA across real processes (consul-dev + two A4C servers from dist/)', (
     expect(elapsed).toBeLessThan(1_000);
     expect(await leader.process.exited()).toBe(0);
     expect(leader.process.output()).toMatch(/leader -> deactivating: shutdown requested/);
+  });
+
+});
+
+describe('shutdown under keep-alive traffic (Elasticsearch-backed, so health checks take a moment)', () => {
+  let es: ElasticsearchNode;
+  let cluster: A4cCluster | undefined;
+  beforeAll(async () => {
+    es = await startElasticsearchNode();
+  }, 180_000);
+  afterAll(async () => {
+    await cluster?.stop().catch(() => undefined);
+    await killAllSpawned();
+    await disposeAllElasticsearchNodes();
+  });
+
+  it('SIGTERM exits promptly even while a client keeps its keep-alive connection busy', async () => {
+    cluster = await A4cCluster.start({ healthCheckPeriodInSecond: 1, elasticsearchUrl: es.url, indexPrefix: 'keepalive-', pollIntervalInMillis: 100 });
+    await cluster.addInstance();
+    await cluster.addInstance();
+    const [leader] = await waitUntil(async () => {
+      const leaders = await cluster!.leaders();
+      return leaders.length === 1 ? leaders : undefined;
+    }, { timeoutMs: 30_000, what: 'a leader' });
+    let stop = false;
+    // a status poller on one kept-alive connection: without forced closing, the HTTP server waits for
+    // that connection to go idle, which it never does, and the process never exits
+    const poller = (async () => {
+      while (!stop) await fetch(`${leader!.url}/rest/admin/health`).catch(() => (stop = true));
+    })();
+    const warmUntil = Date.now() + 1_500; // let the connection settle into its request-after-request rhythm
+    await waitUntil(() => Date.now() > warmUntil || undefined, { what: 'poller warmed up' });
+    const sentAt = Date.now();
+    leader!.process.signal('SIGTERM');
+    const deadline = new AbortController();
+    const code = await Promise.race([
+      leader!.process.exited(),
+      sleep(10_000, 'still running', { signal: deadline.signal }).catch(() => 'aborted'),
+    ]);
+    deadline.abort();
+    stop = true;
+    await poller;
+    const elapsed = Date.now() - sentAt;
+    process.stdout.write(`exit after SIGTERM under keep-alive traffic: ${elapsed} ms (bound 3000 ms)\n`);
+    expect(code).toBe(0);
+    // graph close (a poller's last write waits for Elasticsearch's refresh, ≤ 1 s) + release + destroy +
+    // deregister, with room for a loaded machine; a server waiting on the busy connection takes far longer
+    expect(elapsed).toBeLessThan(3_000);
   });
 });
 

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import type { AppConfig } from './config/app-config.js';
 import { formatProblem } from './config/config-problem.js';
 import { loadConfig } from './config/load-config.js';
-import { configureApplication } from './configure-app.js';
 import { AppModule } from './app.module.js';
 import { HaService } from '../../../libs/ha/src/index.js';
 
@@ -34,12 +33,17 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<INestAp
 
   const app = await NestFactory.create(AppModule.forRoot(config), {
     bodyParser: false, // bodies are parsed by the full graph the parent forwards to, never twice
+    // by the time the server closes, the full graph is down and the lock released: a client holding a
+    // keep-alive connection (a proxy, a status poller) must not keep the process alive
+    forceCloseConnections: true,
     bufferLogs: true, // held until our logger is set, so every line has the same format
     abortOnError: false, // throw instead of process.exit(1) so main reports the failure once
     httpsOptions: httpsOptionsOf(config),
   });
   app.useLogger(new ConsoleLogger({ prefix: 'A4C', colors: process.stdout.isTTY === true }));
-  configureApplication(app);
+  // The parent keeps Nest's own error answers: Terminus' 503 body says which indicator is down, and the
+  // A4C error shape of configureApplication() applies to the full graph (HaModule calls it on each child).
+  (app.getHttpAdapter().getInstance() as { disable(name: string): void }).disable('x-powered-by');
   // useProcessExit: Nest would otherwise re-raise the signal after closing, and exit 143 instead of 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.server.port, config.server.host);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Clock } from './clock/clock.port.js';
 import { systemClock } from './clock/system-clock.js';
 import { roleOf, sessionOf, termOf, type ElectionState } from './election/election-state.js';
@@ -28,7 +28,7 @@ export interface HaStatus {
  * off), health, metrics and events; starts at bootstrap and hands over cleanly at shutdown.
  */
 @Injectable()
-export class HaService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class HaService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly runtime: HaRuntime;
   readonly host: FullGraphHost;
   readonly health: HaHealthService;
@@ -142,6 +142,10 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
       await this.host.deactivate('shutdown');
     }
     this.runtime.consul?.close?.();
+  }
+
+  /** After the HTTP server has closed: no health request can still be using the Elasticsearch client. */
+  async onApplicationShutdown(): Promise<void> {
     await this.health.close();
   }
 

@@ -61,6 +61,12 @@ describe('Elasticsearch health indicator against a real Elasticsearch 8.19 node'
     }
   });
 
+  it('after close(), a check answers down at once instead of hanging on the closed client', async () => {
+    const health = new ElasticsearchHealth({ urls: [node.url] }, 1000);
+    await health.close();
+    expect(await health.check()).toEqual({ up: false, data: { message: 'shutting down' } });
+  });
+
   it('stopped node: down; restarted: up again', async () => {
     const health = new ElasticsearchHealth({ urls: [node.url] }, 1000);
     try {

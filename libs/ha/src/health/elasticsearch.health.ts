@@ -17,6 +17,7 @@ export interface ElasticsearchTarget {
  */
 export class ElasticsearchHealth {
   private readonly client: Client;
+  private closed = false;
 
   constructor(
     target: ElasticsearchTarget,
@@ -30,6 +31,8 @@ export class ElasticsearchHealth {
   }
 
   async check(): Promise<IndicatorOutcome> {
+    // a request on a closed client may never settle: answer at once instead
+    if (this.closed) return { up: false, data: { message: 'shutting down' } };
     try {
       const health = await this.client.cluster.health({}, { requestTimeout: this.timeoutMs, maxRetries: 0 });
       // `clusterStatus`, not `status`: Terminus reserves `status` in indicator data and throws on it
@@ -40,6 +43,7 @@ export class ElasticsearchHealth {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.client.close();
   }
 }
