@@ -53,6 +53,28 @@ describe('ElasticsearchDocumentStore against a real Elasticsearch 8.19 node', ()
     expect(await store.list<Doc>('crud')).toEqual([{ id: 'a', n: 2 }]);
   }, SLOW);
 
+  it('a list hitting an index whose primary shard is still starting waits for it instead of failing', async () => {
+    const store = newStore('a4c-starting-');
+    const index = 'a4c-starting-late';
+    // what another instance's index creation looks like for a moment: the index exists, its shard does not run
+    const created = await fetch(`${node.url}/${index}?wait_for_active_shards=0`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ settings: { number_of_shards: 1, number_of_replicas: 0, 'index.routing.allocation.require._name': 'nowhere' } }),
+    });
+    expect(created.status).toBe(200);
+    const listing = store.list('late');
+    await new Promise((resolve) => setImmediate(resolve));
+    // the shard may start now: lift the allocation filter while the list is waiting
+    await fetch(`${node.url}/${index}/_settings`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ 'index.routing.allocation.require._name': null }),
+    });
+    expect(await listing).toEqual([]);
+    await fetch(`${node.url}/${index}`, { method: 'DELETE' });
+  }, SLOW);
+
   it('answers empty for a collection (index) never written', async () => {
     const store = newStore();
     expect(await store.list('never')).toEqual([]);

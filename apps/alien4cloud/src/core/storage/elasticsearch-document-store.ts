@@ -65,6 +65,19 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
 
   async list<T extends StoredDocument>(collection: string, options?: ListOptions): Promise<T[]> {
     checkCollection(collection);
+    try {
+      return await this.search<T>(collection, options);
+    } catch (error) {
+      if (!isShardNotStarted(error)) throw error;
+      // another instance has just created the index and its primary shard is still starting: wait for
+      // it (a starting shard takes well under a second; 5 s is the give-up point) and ask once more,
+      // rather than answer a 500
+      await this.client.cluster.health({ index: this.indexOf(collection), wait_for_status: 'yellow', timeout: '5s' });
+      return this.search<T>(collection, options);
+    }
+  }
+
+  private async search<T extends StoredDocument>(collection: string, options?: ListOptions): Promise<T[]> {
     const terms = Object.entries(options?.filter ?? {}).map(([field, value]) => ({ term: { [field]: value } }));
     const response = await this.client.search<T>({
       index: this.indexOf(collection),
@@ -112,6 +125,11 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
     this.readyIndices.add(index);
     return index;
   }
+}
+
+/** 503 "all shards failed" from a search: the index exists but its primary shard is not started yet. */
+function isShardNotStarted(error: unknown): boolean {
+  return error instanceof errors.ResponseError && error.statusCode === 503 && error.body?.error?.type === 'search_phase_execution_exception';
 }
 
 function isNotFound(error: unknown): boolean {
