@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { disposeAllElasticsearchNodes, startElasticsearchNode, type ElasticsearchNode } from '../support/elasticsearch-node.js';
+import { describe, expect, it, jest } from '@jest/globals';
 import { bound, FailoverScenario, TIMINGS as T } from '../support/failover-scenario.js';
-import { killAllSpawned } from '../support/spawned-process.js';
+import { failoverSuite } from '../support/failover-suite.js';
 import { StopWaiting, waitUntil } from '../support/wait-until.js';
 
 // Faults of Consul itself (consul-dev): unreachable (refused, or hanging) for 30 s, and a restart that
@@ -34,26 +33,16 @@ const resetBound = () =>
   bound(['retry', T.lockAcquisitionDelayMs], ['check period', T.healthCheckPeriodMs], ['check-status poll', T.healthCheckPeriodMs], ['activation', T.activationAllowanceMs], ['proxy probe', T.proxyDetectMs], ['margin', T.marginMs]);
 
 describe('failover e2e: Consul faults', () => {
-  let es: ElasticsearchNode;
-  let scenario: FailoverScenario | undefined;
-
-  beforeAll(async () => {
-    es = await startElasticsearchNode();
-  }, 180_000);
-  afterEach(async () => {
-    await scenario?.cluster.consul.control.clearFaults().catch(() => undefined);
-    await scenario?.cluster.consul.control.resumeApi().catch(() => undefined);
-    await scenario?.dispose();
-    scenario = undefined;
-  });
-  afterAll(async () => {
-    await killAllSpawned();
-    await disposeAllElasticsearchNodes();
+  const suite = failoverSuite({
+    beforeDispose: async (scenario) => {
+      await scenario.cluster.consul.control.clearFaults().catch(() => undefined);
+      await scenario.cluster.consul.control.resumeApi().catch(() => undefined);
+    },
   });
 
   /** The outage in two halves: the leader fences at its renew deadline, then nobody leads until the end. */
   async function throughOutage(start: () => Promise<unknown>, end: () => Promise<unknown>, what: string): Promise<void> {
-    const s = scenario!;
+    const s = suite.scenario!;
     const old = await s.leader();
     const load = s.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
@@ -81,44 +70,44 @@ describe('failover e2e: Consul faults', () => {
   }
 
   it('consul-dev unreachable (connection refused) for 30 s, then back', async () => {
-    scenario = await FailoverScenario.start({ name: 'consul unreachable 30 s (refused)', es });
-    const { control } = scenario.cluster.consul;
+    suite.scenario = await FailoverScenario.start({ name: 'consul unreachable 30 s (refused)', es: suite.es });
+    const { control } = suite.scenario.cluster.consul;
     await throughOutage(() => control.stopApi(), () => control.resumeApi(), 'consul refused');
   });
 
   it('consul-dev hanging (connections open, no answer) for 30 s, then back', async () => {
-    scenario = await FailoverScenario.start({ name: 'consul unreachable 30 s (hanging)', es });
-    const { control } = scenario.cluster.consul;
+    suite.scenario = await FailoverScenario.start({ name: 'consul unreachable 30 s (hanging)', es: suite.es });
+    const { control } = suite.scenario.cluster.consul;
     await throughOutage(() => control.hang(), () => control.releaseHang(), 'consul hanging');
   });
 
   it('consul-dev reset to empty state with the index going backwards: the leader demotes, everyone re-registers, one leads again', async () => {
-    scenario = await FailoverScenario.start({ name: 'consul reset (index backwards)', es });
-    const old = await scenario.leader();
-    const before = await scenario.cluster.consul.control.state();
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'consul reset (index backwards)', es: suite.es });
+    const old = await suite.scenario.leader();
+    const before = await suite.scenario.cluster.consul.control.state();
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
-    const after = await scenario.cluster.consul.control.reset(10);
+    const after = await suite.scenario.cluster.consul.control.reset(10);
     expect(after.index).toBeLessThan(before.index);
     await waitUntil(async () => !(await old.isActiveLeader()) || undefined, { timeoutMs: 10_000, what: 'the leader demoting' });
-    await scenario.finish(resetBound(), { termsMayRestart: true });
+    await suite.scenario.finish(resetBound(), { termsMayRestart: true });
     expect(old.process.output()).toMatch(/leader -> deactivating: demoting: lock is no longer ours/);
-    const services = (await scenario.cluster.consul.control.state()).services.filter((s) => s.Service === 'a4c');
+    const services = (await suite.scenario.cluster.consul.control.state()).services.filter((s) => s.Service === 'a4c');
     expect(services).toHaveLength(3); // every instance registered itself again
   });
 
   it('consul-dev restarted on the same port (a real restart, empty state): one leads again', async () => {
-    scenario = await FailoverScenario.start({ name: 'consul restarted (empty state)', es });
-    const old = await scenario.leader();
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'consul restarted (empty state)', es: suite.es });
+    const old = await suite.scenario.leader();
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
-    await scenario.cluster.restartConsul();
-    await waitUntil(async () => !(await old.isActiveLeader()) || (await scenario!.cluster.consul.control.state()).kv.length > 0 || undefined, {
+    await suite.scenario.cluster.restartConsul();
+    await waitUntil(async () => !(await old.isActiveLeader()) || (await suite.scenario!.cluster.consul.control.state()).kv.length > 0 || undefined, {
       timeoutMs: 15_000,
       what: 'the old term ending or a new lock',
     });
-    await scenario.finish(resetBound(), { termsMayRestart: true });
-    const services = (await scenario.cluster.consul.control.state()).services.filter((s) => s.Service === 'a4c');
+    await suite.scenario.finish(resetBound(), { termsMayRestart: true });
+    const services = (await suite.scenario.cluster.consul.control.state()).services.filter((s) => s.Service === 'a4c');
     expect(services).toHaveLength(3);
   });
 });

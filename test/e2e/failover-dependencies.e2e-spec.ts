@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { disposeAllElasticsearchNodes, makeClusterGreen, makeClusterRed, startElasticsearchNode, waitForClusterStatus, type ElasticsearchNode } from '../support/elasticsearch-node.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { makeClusterGreen, makeClusterRed, waitForClusterStatus } from '../support/elasticsearch-node.js';
 import { bound, FailoverScenario, TIMINGS as T } from '../support/failover-scenario.js';
-import { killAllSpawned } from '../support/spawned-process.js';
+import { failoverSuite } from '../support/failover-suite.js';
 import { canMountTmpfs, mountTmpfs, type Tmpfs } from '../support/tmpfs.js';
 import { StopWaiting, waitUntil } from '../support/wait-until.js';
 
@@ -37,58 +37,48 @@ const recoveryBound = (faultMs: number) =>
   );
 
 describe('failover e2e: Elasticsearch and disk faults', () => {
-  let es: ElasticsearchNode;
-  let scenario: FailoverScenario | undefined;
   let tmpfs: Tmpfs | undefined;
-
-  beforeAll(async () => {
-    es = await startElasticsearchNode();
-  }, 180_000);
-  afterEach(async () => {
-    await scenario?.dispose();
-    scenario = undefined;
-    tmpfs?.unmount();
-    tmpfs = undefined;
-    if (!es.running) await es.restart(); // a failed ES scenario must not break the next one
-  });
-  afterAll(async () => {
-    await killAllSpawned();
-    await disposeAllElasticsearchNodes();
+  const suite = failoverSuite({
+    afterDispose: async () => {
+      tmpfs?.unmount();
+      tmpfs = undefined;
+      if (!suite.es.running) await suite.es.restart(); // a failed ES scenario must not break the next one
+    },
   });
 
   it('Elasticsearch red: the leader steps down, nobody leads while red, leadership returns when green', async () => {
-    scenario = await FailoverScenario.start({ name: 'Elasticsearch red', es });
-    const old = await scenario.leader();
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'Elasticsearch red', es: suite.es });
+    const old = await suite.scenario.leader();
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
     const faultAt = Date.now();
-    const redIndex = `${scenario.indexPrefix}red`;
-    await makeClusterRed(es.url, redIndex);
-    await waitUntil(async () => (await scenario!.cluster.leaders()).length === 0 || undefined, { timeoutMs: 15_000, what: 'the leader stepping down' });
+    const redIndex = `${suite.scenario.indexPrefix}red`;
+    await makeClusterRed(suite.es.url, redIndex);
+    await waitUntil(async () => (await suite.scenario!.cluster.leaders()).length === 0 || undefined, { timeoutMs: 15_000, what: 'the leader stepping down' });
     process.stdout.write(`[e2e] Elasticsearch red: leader stepped down ${Date.now() - faultAt} ms after the index was created\n`);
-    await expectNobodyLeadsFor(scenario, 3 * T.healthCheckPeriodMs);
-    await scenario.operatorView(old, 'while red');
-    await makeClusterGreen(es.url, redIndex);
+    await expectNobodyLeadsFor(suite.scenario, 3 * T.healthCheckPeriodMs);
+    await suite.scenario.operatorView(old, 'while red');
+    await makeClusterGreen(suite.es.url, redIndex);
     const faultMs = Date.now() - faultAt;
-    await scenario.finish(recoveryBound(faultMs));
+    await suite.scenario.finish(recoveryBound(faultMs));
     expect(old.process.output()).toMatch(/elasticsearch down \(red\)/);
   });
 
   it('Elasticsearch stopped: the leader steps down, nobody leads while it is down, leadership returns after restart', async () => {
-    scenario = await FailoverScenario.start({ name: 'Elasticsearch stopped', es });
-    const old = await scenario.leader();
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'Elasticsearch stopped', es: suite.es });
+    const old = await suite.scenario.leader();
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
     const faultAt = Date.now();
-    await es.stop();
-    await waitUntil(async () => (await scenario!.cluster.leaders()).length === 0 || undefined, { timeoutMs: 15_000, what: 'the leader stepping down' });
+    await suite.es.stop();
+    await waitUntil(async () => (await suite.scenario!.cluster.leaders()).length === 0 || undefined, { timeoutMs: 15_000, what: 'the leader stepping down' });
     process.stdout.write(`[e2e] Elasticsearch stopped: leader stepped down ${Date.now() - faultAt} ms after the stop\n`);
-    await expectNobodyLeadsFor(scenario, 3 * T.healthCheckPeriodMs);
-    await scenario.operatorView(old, 'while Elasticsearch is stopped');
-    await es.restart();
-    await waitForClusterStatus(es.url, ['green', 'yellow'], 60_000);
+    await expectNobodyLeadsFor(suite.scenario, 3 * T.healthCheckPeriodMs);
+    await suite.scenario.operatorView(old, 'while Elasticsearch is stopped');
+    await suite.es.restart();
+    await waitForClusterStatus(suite.es.url, ['green', 'yellow'], 60_000);
     const faultMs = Date.now() - faultAt;
-    await scenario.finish(recoveryBound(faultMs));
+    await suite.scenario.finish(recoveryBound(faultMs));
   });
 
   (canMountTmpfs() ? it : it.skip)('disk below the threshold on the leader (a real tmpfs filled up): it steps down and stays out until space is back', async () => {
@@ -97,9 +87,9 @@ describe('failover e2e: Elasticsearch and disk faults', () => {
     const threshold = 4 * 1024 * 1024;
     const lockDelayMs = 3_000;
     expect(lockDelayMs).toBeGreaterThan(T.drainTimeoutMs + T.closeAllowanceMs);
-    scenario = await FailoverScenario.start({
+    suite.scenario = await FailoverScenario.start({
       name: 'disk threshold crossed on the leader',
-      es,
+      es: suite.es,
       firstLeads: true,
       // A forced demotion (Consul invalidates the session) frees the key at once with lock-delay 0, while
       // the old leader still drains in-flight requests and closes its graph (<= drain + close). A
@@ -115,21 +105,21 @@ describe('failover e2e: Elasticsearch and disk faults', () => {
         return { alienDir };
       },
     });
-    const old = scenario.cluster.instances[0]!;
-    expect((await scenario.leader()).port).toBe(old.port);
-    const load = scenario.startLoad();
+    const old = suite.scenario.cluster.instances[0]!;
+    expect((await suite.scenario.leader()).port).toBe(old.port);
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
     tmpfs!.fill(6 * 1024 * 1024);
     expect(tmpfs!.freeBytes()).toBeLessThan(threshold);
     const filledAt = Date.now();
     await waitUntil(async () => !(await old.isActiveLeader()) || undefined, { timeoutMs: 15_000, what: 'the full-disk leader stepping down' });
-    const next = await scenario.waitForStableLeader({ backupsWatching: false });
+    const next = await suite.scenario.waitForStableLeader({ backupsWatching: false });
     expect(next.port).not.toBe(old.port);
     process.stdout.write(`[e2e] disk full: another instance leads ${Date.now() - filledAt} ms after the fill\n`);
-    await scenario.operatorView(old, 'disk below threshold');
+    await suite.scenario.operatorView(old, 'disk below threshold');
     // still below the threshold: the old leader must not race (rule 8) while the others are healthy
     expect((await old.status()).role).toBe('backup');
-    await scenario.finish(
+    await suite.scenario.finish(
       bound(['check period', T.healthCheckPeriodMs], ['lock-delay', lockDelayMs], ['lock-delay retry', lockDelayMs], ['activation', T.activationAllowanceMs], ['proxy probe', T.proxyDetectMs], ['margin', T.marginMs]),
     );
     expect(old.process.output()).toMatch(/leader -> deactivating: demoting/);

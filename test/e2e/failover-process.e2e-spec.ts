@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { A4cInstance } from '../support/a4c-cluster.js';
-import { disposeAllElasticsearchNodes, startElasticsearchNode, type ElasticsearchNode } from '../support/elasticsearch-node.js';
 import { bound, FailoverScenario, TIMINGS as T } from '../support/failover-scenario.js';
-import { killAllSpawned } from '../support/spawned-process.js';
+import { failoverSuite } from '../support/failover-suite.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // Process faults on the leader (and one on a backup): real signals to real processes behind HAProxy,
@@ -28,20 +27,7 @@ async function probeLeaderRoutesUntilBackup(instance: A4cInstance): Promise<Arra
 }
 
 describe('failover e2e: process faults (consul-dev, Elasticsearch, 3 A4C servers, HAProxy)', () => {
-  let es: ElasticsearchNode;
-  let scenario: FailoverScenario | undefined;
-
-  beforeAll(async () => {
-    es = await startElasticsearchNode();
-  }, 180_000);
-  afterEach(async () => {
-    await scenario?.dispose();
-    scenario = undefined;
-  });
-  afterAll(async () => {
-    await killAllSpawned();
-    await disposeAllElasticsearchNodes();
-  });
+  const suite = failoverSuite();
 
   // Crash: the Consul check gets "connection refused" at its next run (<= 1 period), the session is
   // invalidated, a backup's blocking watch fires, it acquires and boots the graph; HAProxy sees it at
@@ -50,64 +36,64 @@ describe('failover e2e: process faults (consul-dev, Elasticsearch, 3 A4C servers
     bound(['check period', T.healthCheckPeriodMs], ['activation', T.activationAllowanceMs], ['proxy probe', T.proxyDetectMs], ['margin', T.marginMs]);
 
   it('leader SIGKILL: a backup takes over within one check period + activation', async () => {
-    scenario = await FailoverScenario.start({ name: 'leader SIGKILL', es });
-    const old = await scenario.leader();
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'leader SIGKILL', es: suite.es });
+    const old = await suite.scenario.leader();
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
     await old.process.stop('SIGKILL');
     const killedAt = Date.now();
-    const recovered = await scenario.waitForTraffic(killedAt);
+    const recovered = await suite.scenario.waitForTraffic(killedAt);
     process.stdout.write(`[e2e] leader SIGKILL: traffic again ${recovered} ms after the kill\n`);
-    const verdict = await scenario.finish(crashBound());
+    const verdict = await suite.scenario.finish(crashBound());
     expect(verdict.intervals.filter((i) => i.endedBy === 'exit').map((i) => i.port)).toEqual([old.port]);
   });
 
   it('leader SIGTERM: a clean handover (graph closed before the lock is released), exit 0', async () => {
-    scenario = await FailoverScenario.start({ name: 'leader SIGTERM', es });
-    const old = await scenario.leader();
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'leader SIGTERM', es: suite.es });
+    const old = await suite.scenario.leader();
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
     old.signal('SIGTERM');
     expect(await old.process.exited()).toBe(0);
     // no crash detection: drain + close + release, the backup's watch fires at once, activation, probe
-    await scenario.finish(bound(['drain+close', 1_000], ['activation', T.activationAllowanceMs], ['proxy probe', T.proxyDetectMs], ['margin', T.marginMs]));
+    await suite.scenario.finish(bound(['drain+close', 1_000], ['activation', T.activationAllowanceMs], ['proxy probe', T.proxyDetectMs], ['margin', T.marginMs]));
     expect(old.process.output()).toMatch(/leader -> deactivating: shutdown requested/);
   });
 
   it('step-down API: the leader hands over and stays out for the hold-off', async () => {
-    scenario = await FailoverScenario.start({ name: 'step-down API', es });
-    const old = await scenario.leader();
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'step-down API', es: suite.es });
+    const old = await suite.scenario.leader();
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
     const response = await fetch(`${old.url}/rest/admin/ha/step-down`, { method: 'POST' });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ steppingDown: true, instanceId: old.instanceId });
-    const next = await scenario.waitForStableLeader();
+    const next = await suite.scenario.waitForStableLeader();
     expect(next).not.toBe(old);
     expect((await old.status()).role).toBe('backup');
     // a backup asked to step down refuses with 409 and names the leader
     const refused = await fetch(`${old.url}/rest/admin/ha/step-down`, { method: 'POST' });
     expect(refused.status).toBe(409);
-    await scenario.finish(bound(['drain+close', 1_000], ['activation', T.activationAllowanceMs], ['proxy probe', T.proxyDetectMs], ['margin', T.marginMs]));
+    await suite.scenario.finish(bound(['drain+close', 1_000], ['activation', T.activationAllowanceMs], ['proxy probe', T.proxyDetectMs], ['margin', T.marginMs]));
     expect(old.process.output()).toMatch(/leader -> deactivating: stepping down on request/);
   });
 
   it('leader SIGSTOP, SIGCONT after another leads: the old leader demotes in its first step and never serves leader routes after that', async () => {
-    scenario = await FailoverScenario.start({ name: 'leader SIGSTOP then SIGCONT', es });
-    const old = await scenario.leader();
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'leader SIGSTOP then SIGCONT', es: suite.es });
+    const old = await suite.scenario.leader();
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
     old.signal('SIGSTOP');
     const stoppedAt = Date.now();
     // the frozen leader's check hangs until its 1 s timeout (not refused): critical, session invalidated
-    const others = scenario.cluster.live().filter((i) => i !== old); // probing the frozen one would hang
+    const others = suite.scenario.cluster.live().filter((i) => i !== old); // probing the frozen one would hang
     const next = await waitUntil(async () => (await Promise.all(others.map(async (i) => ((await i.isActiveLeader()) ? i : undefined)))).find(Boolean), {
       timeoutMs: 30_000,
       intervalMs: 20,
       what: 'another leader',
     });
     process.stdout.write(`[e2e] leader SIGSTOP: ${next.instanceId} leads ${Date.now() - stoppedAt} ms after the stop\n`);
-    await scenario.waitForTraffic(Date.now());
+    await suite.scenario.waitForTraffic(Date.now());
     old.signal('SIGCONT');
     const contAt = Date.now();
     const answers = await probeLeaderRoutesUntilBackup(old);
@@ -128,7 +114,7 @@ describe('failover e2e: process faults (consul-dev, Elasticsearch, 3 A4C servers
     // old graph is still open while the new one runs. That is the documented overlap; with lock-delay 0
     // nothing else bounds it, so we bound it by what the first step needs: drain (requests accepted
     // before the freeze, answered by Elasticsearch in ms) and close, well under 1.5 s.
-    const verdict = await scenario.finish(
+    const verdict = await suite.scenario.finish(
       bound(['check timeout', T.checkTimeoutMs], ['check period', T.healthCheckPeriodMs], ['activation', T.activationAllowanceMs], ['request timeout', T.requestTimeoutMs], ['margin', T.marginMs]),
       {
         allowedOverlap: { ms: T.drainTimeoutMs + T.closeAllowanceMs, why: 'a SIGSTOPped leader closes its graph only after SIGCONT: its first elector step + drain + close' },
@@ -150,11 +136,11 @@ describe('failover e2e: process faults (consul-dev, Elasticsearch, 3 A4C servers
   // are read in the same event-loop batch: the stall guard (libs/ha/src/election/stall-guard.ts) must
   // refuse them (probe 503, dispatch 503, no poller tick) until the lock is confirmed again.
   it('a resumed deposed leader never answers the leader probe for requests queued during the freeze', async () => {
-    scenario = await FailoverScenario.start({ name: 'resumed deposed leader (stall guard)', es, instances: 2 });
+    suite.scenario = await FailoverScenario.start({ name: 'resumed deposed leader (stall guard)', es: suite.es, instances: 2 });
     const leaked: string[] = [];
     for (let cycle = 0; cycle < 5 && leaked.length === 0; cycle++) {
-      const old = await scenario.waitForStableLeader();
-      const other = scenario.cluster.live().find((i) => i !== old)!;
+      const old = await suite.scenario.waitForStableLeader();
+      const other = suite.scenario.cluster.live().find((i) => i !== old)!;
       old.signal('SIGSTOP');
       await waitUntil(() => other.isActiveLeader(), { timeoutMs: 20_000, intervalMs: 20, what: 'the other leading' });
       // queued in the frozen process's accept backlog, answered once it resumes
@@ -169,22 +155,22 @@ describe('failover e2e: process faults (consul-dev, Elasticsearch, 3 A4C servers
   });
 
   it('a backup SIGSTOPped (its HTTP check hangs rather than fails): the leader is unaffected, the backup rejoins', async () => {
-    scenario = await FailoverScenario.start({ name: 'backup check hangs (SIGSTOP)', es });
-    const leader = await scenario.leader();
-    const backup = scenario.cluster.live().find((i) => i !== leader)!;
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'backup check hangs (SIGSTOP)', es: suite.es });
+    const leader = await suite.scenario.leader();
+    const backup = suite.scenario.cluster.live().find((i) => i !== leader)!;
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
     backup.signal('SIGSTOP');
     // consul-dev's check of the frozen backup times out (critical) and its session is invalidated
     const checkId = `service:a4c-${backup.instanceId}`;
-    await waitUntil(async () => (await scenario!.cluster.consul.control.state()).checks.find((c) => c.CheckID === checkId)?.Status === 'critical', {
+    await waitUntil(async () => (await suite.scenario!.cluster.consul.control.state()).checks.find((c) => c.CheckID === checkId)?.Status === 'critical', {
       timeoutMs: 10_000,
       what: 'the frozen backup’s check critical',
     });
     backup.signal('SIGCONT');
-    await scenario.waitForStableLeader();
-    expect(await scenario.leader()).toBe(leader);
+    await suite.scenario.waitForStableLeader();
+    expect(await suite.scenario.leader()).toBe(leader);
     // no failover at all: only ordinary latency (a write waits for Elasticsearch's 1 s refresh)
-    await scenario.finish(bound(['Elasticsearch refresh', 1_000], ['margin', T.marginMs]));
+    await suite.scenario.finish(bound(['Elasticsearch refresh', 1_000], ['margin', T.marginMs]));
   });
 });

@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { A4cInstance } from '../support/a4c-cluster.js';
-import { disposeAllElasticsearchNodes, startElasticsearchNode, type ElasticsearchNode } from '../support/elasticsearch-node.js';
 import { bound, FailoverScenario, TIMINGS as T } from '../support/failover-scenario.js';
-import { killAllSpawned } from '../support/spawned-process.js';
+import { failoverSuite } from '../support/failover-suite.js';
 import { waitUntil } from '../support/wait-until.js';
 
 // Planned operations under load: scaling out and back in, and a rolling restart of every instance.
@@ -13,20 +12,7 @@ jest.setTimeout(180_000);
 const handoverBound = () => bound(['drain+close', T.drainTimeoutMs + T.closeAllowanceMs], ['activation', T.activationAllowanceMs], ['proxy probe', T.proxyDetectMs], ['margin', T.marginMs]);
 
 describe('failover e2e: scaling and rolling restart', () => {
-  let es: ElasticsearchNode;
-  let scenario: FailoverScenario | undefined;
-
-  beforeAll(async () => {
-    es = await startElasticsearchNode();
-  }, 180_000);
-  afterEach(async () => {
-    await scenario?.dispose();
-    scenario = undefined;
-  });
-  afterAll(async () => {
-    await killAllSpawned();
-    await disposeAllElasticsearchNodes();
-  });
+  const suite = failoverSuite();
 
   async function stopGracefully(instance: A4cInstance): Promise<void> {
     instance.signal('SIGTERM');
@@ -34,14 +20,14 @@ describe('failover e2e: scaling and rolling restart', () => {
   }
 
   it('scale out from 2 to 5 instances and back to 2 (the leader among those removed)', async () => {
-    scenario = await FailoverScenario.start({ name: 'scale 2 -> 5 -> 2', es, instances: 2 });
-    const { cluster, haproxy } = scenario;
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'scale 2 -> 5 -> 2', es: suite.es, instances: 2 });
+    const { cluster, haproxy } = suite.scenario;
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
 
     for (let n = 0; n < 3; n++) await cluster.addInstance();
     await haproxy.setBackends(cluster.live().map((i) => i.port));
-    const leader = await scenario.waitForStableLeader();
+    const leader = await suite.scenario.waitForStableLeader();
     expect(cluster.live()).toHaveLength(5);
 
     // back to 2: remove the leader and two backups; the two that stay are backups now
@@ -50,26 +36,26 @@ describe('failover e2e: scaling and rolling restart', () => {
     for (const instance of removed.filter((i) => i !== leader)) await stopGracefully(instance);
     await stopGracefully(leader);
     await haproxy.setBackends(stays.map((i) => i.port));
-    const next = await scenario.waitForStableLeader();
+    const next = await suite.scenario.waitForStableLeader();
     expect(stays).toContain(next);
-    await scenario.finish(handoverBound());
+    await suite.scenario.finish(handoverBound());
   });
 
   it('rolling restart of every instance (backups first, the leader last)', async () => {
-    scenario = await FailoverScenario.start({ name: 'rolling restart', es });
-    const { cluster } = scenario;
-    const load = scenario.startLoad();
+    suite.scenario = await FailoverScenario.start({ name: 'rolling restart', es: suite.es });
+    const { cluster } = suite.scenario;
+    const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
-    const leader = await scenario.leader();
+    const leader = await suite.scenario.leader();
     const order = [...cluster.live().filter((i) => i !== leader), leader];
     for (const instance of order) {
       await stopGracefully(instance);
       // same port (HAProxy's server line stays valid) and so the same instance id
       const restarted = await cluster.addInstance({ port: instance.port });
       expect(restarted.instanceId).toBe(instance.instanceId);
-      await scenario.waitForStableLeader();
+      await suite.scenario.waitForStableLeader();
     }
     expect(cluster.live().map((i) => i.port).sort()).toEqual(order.map((i) => i.port).sort());
-    await scenario.finish(handoverBound());
+    await suite.scenario.finish(handoverBound());
   });
 });
