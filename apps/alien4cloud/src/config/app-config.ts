@@ -1,4 +1,4 @@
-import type { HaConfig } from '../../../../libs/ha/src/index.js';
+import type { HaConfig } from '@a4c/ha';
 
 /**
  * The validated configuration of an A4C instance: what loadConfig() returns and CoreModule.forRoot()
@@ -9,8 +9,14 @@ export interface AppConfig {
   readonly directories: DirectoriesConfig;
   readonly elasticsearch: ElasticsearchConfig;
   readonly orchestrators: readonly OrchestratorConfig[];
+  readonly logging: LoggingConfig;
   /** The `ha:` section, as returned by its section validator (see ha-section.ts). */
   readonly ha: HaSectionConfig;
+}
+
+export interface LoggingConfig {
+  /** `text`: Nest's console lines; `json`: one JSON object per line (time, level, context, message, fields). */
+  readonly format: 'text' | 'json';
 }
 
 export interface ServerConfig {
@@ -47,6 +53,11 @@ export interface ElasticsearchConfig {
 export interface OrchestratorConfig {
   readonly name: string;
   readonly pollIntervalInMillis: number;
+}
+
+export interface LoggingConfig {
+  /** `text`: Nest's console lines; `json`: one JSON object per line (time, level, context, message, fields). */
+  readonly format: 'text' | 'json';
 }
 
 /** The `ha:` section, validated and defaulted by the HA plugin's validateHaConfig (ha-section.ts). */

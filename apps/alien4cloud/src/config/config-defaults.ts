@@ -28,6 +28,10 @@ export const CONFIG_DEFAULTS = {
    * alive and cheap on the store.
    */
   orchestrators: [{ name: 'local', pollIntervalInMillis: 5_000 }],
+  logging: {
+    /** Readable in a terminal and in journald as it always was; `json` is for log shippers. */
+    format: 'text',
+  },
   /** Used when --config is not given; a missing file at this path means "all defaults". */
   configFile: 'config/alien4cloud-config.yml',
 } as const;

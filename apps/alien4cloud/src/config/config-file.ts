@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import YAML from 'yaml';
+import { isReservedKey, reservedKeyMessage } from '@a4c/ha';
 import type { ConfigProblem } from './config-problem.js';
+import { isSecretPath } from './secret-keys.js';
 
 export interface ConfigFileContent {
   readonly raw: Record<string, unknown>;
@@ -35,5 +37,26 @@ export function readConfigFile(path: string, explicit: boolean): ConfigFileConte
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return { raw: {}, problems: [{ path, message: 'expected a YAML mapping of sections at the top level' }], found: true };
   }
-  return { raw: raw as Record<string, unknown>, problems: [], found: true };
+  return { raw: raw as Record<string, unknown>, problems: withoutReservedKeys(raw, ''), found: true };
+}
+
+/**
+ * Removes every `__proto__`, `constructor` or `prototype` key of the parsed file (YAML makes them own
+ * properties) and reports each as a problem, so nothing downstream ever indexes with one. Aliases can
+ * share (even cyclic) nodes: each node is visited once.
+ */
+function withoutReservedKeys(node: object, path: string, seen = new Set<object>()): ConfigProblem[] {
+  if (seen.has(node)) return [];
+  seen.add(node);
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    const child = Array.isArray(node) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (!Array.isArray(node) && isReservedKey(key)) {
+      problems.push({ path: child, message: reservedKeyMessage(value, isSecretPath(child)) });
+      delete (node as Record<string, unknown>)[key];
+    } else if (value !== null && typeof value === 'object') {
+      problems.push(...withoutReservedKeys(value, child, seen));
+    }
+  }
+  return problems;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatProblem, type ConfigProblem } from './config-problem.js';
-import { HA_DEFAULTS } from '../../../../libs/ha/src/index.js';
+import { HA_DEFAULTS } from '@a4c/ha';
 import { configSchema } from './config-schema.js';
 
 let cwd: string;

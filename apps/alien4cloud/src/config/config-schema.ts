@@ -1,8 +1,8 @@
-import type { AppConfig, ElasticsearchConfig, OrchestratorConfig, ServerConfig, ServerSslConfig } from './app-config.js';
+import type { AppConfig, ElasticsearchConfig, LoggingConfig, OrchestratorConfig, ServerConfig, ServerSslConfig } from './app-config.js';
 import { CONFIG_DEFAULTS } from './config-defaults.js';
 import { validateHaSection } from './ha-section.js';
 import {
-  boolean, directoryPath, existingFile, httpUrlList, integer, listOf, objectOf, optional, string, withDefault,
+  boolean, directoryPath, existingFile, httpUrlList, integer, listOf, objectOf, oneOf, optional, string, withDefault,
   type ValidationContext, type Validator,
 } from './validators.js';
 
@@ -68,10 +68,14 @@ const orchestrators: Validator<OrchestratorConfig[]> = (raw, path, ctx: Validati
   return seen.size === list.length ? list : undefined;
 };
 
+const logging = objectOf<LoggingConfig>({
+  format: withDefault(oneOf(['text', 'json'] as const), CONFIG_DEFAULTS.logging.format),
+});
+
 /**
  * One validator per top-level section. `sectionValidators.ha` is the hook of the HA plugin (see
  * ha-section.ts).
  */
-export const sectionValidators = { server, directories, elasticsearch, orchestrators, ha: validateHaSection };
+export const sectionValidators = { server, directories, elasticsearch, orchestrators, logging, ha: validateHaSection };
 
 export const configSchema: Validator<AppConfig> = objectOf<AppConfig>(sectionValidators);

@@ -1,5 +1,6 @@
-import { closestKey } from '../../../../libs/ha/src/index.js';
+import { closestKey, reservedKeyMessage, reservedSegmentOf } from '@a4c/ha';
 import type { ConfigProblem } from './config-problem.js';
+import { isSecretPath } from './secret-keys.js';
 import { knownChildKeys, makeOverride, type ConfigOverride } from './config-override.js';
 
 const PREFIX = 'A4C_';
@@ -17,6 +18,10 @@ export function parseEnvironment(env: Readonly<Record<string, string | undefined
     const text = env[name];
     if (!name.startsWith(PREFIX) || text === undefined) continue;
     const segments = name.slice(PREFIX.length).split('__');
+    if (segments.length > 1 && reservedSegmentOf(segments)) {
+      problems.push({ path: name, message: reservedKeyMessage(text, isSecretPath(segments.join('.'))) });
+      continue;
+    }
     const isSection = sections.some((s) => s.toLowerCase() === segments[0].toLowerCase());
     if (!isSection) {
       if (segments.length > 1) problems.push(unknownSection(name, segments[0], sections));

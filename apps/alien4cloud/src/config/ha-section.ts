@@ -1,18 +1,6 @@
-import { HA_DEFAULTS, validateHaConfig, type HaConfig } from '../../../../libs/ha/src/index.js';
+import { validateHaConfig, type HaConfig } from '@a4c/ha';
 import type { ConfigProblem } from './config-problem.js';
 import type { Validator } from './validators.js';
-
-/** The ha keys without a default (HaConfig's optional ones). */
-const OPTIONAL_HA_KEYS = [
-  'instanceIp', 'instanceCheckIp', 'keyStorePath', 'trustStorePath', 'keyStoresPwd', 'keyStorePwd', 'trustStorePwd',
-  'consulToken', 'instanceId', 'consulDatacenter', 'adminToken',
-] as const satisfies readonly (keyof HaConfig)[];
-
-/**
- * Every key of the `ha:` section, used to map environment variables such as `A4C_HA__CONSULAGENTIP`
- * onto their camel-case key. Validation, defaults and typo detection belong to the HA plugin.
- */
-export const HA_KEYS: readonly string[] = [...Object.keys(HA_DEFAULTS), ...OPTIONAL_HA_KEYS];
 
 /**
  * `sectionValidators.ha`: the HA plugin's own validator (libs/ha `validateHaConfig`), adapted to this

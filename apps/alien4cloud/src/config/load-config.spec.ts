@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HA_DEFAULTS } from '../../../../libs/ha/src/index.js';
+import { HA_DEFAULTS } from '@a4c/ha';
 import { formatProblem } from './config-problem.js';
 import { loadConfig } from './load-config.js';
 
@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       directories: { alien: join(cwd, 'data/alien') },
       elasticsearch: { urls: [], requestTimeoutInMillis: 10000, indexPrefix: 'a4c-' },
       orchestrators: [{ name: 'local', pollIntervalInMillis: 5000 }],
+      logging: { format: 'text' },
       ha: HA_DEFAULTS,
     });
   });
@@ -112,8 +113,8 @@ describe('loadConfig', () => {
   it('reports malformed arguments', () => {
     const result = loadConfig({ argv: ['--server.port', '8089', '--config'], env: {}, cwd });
     expect(lines(result)).toEqual([
-      'command line: expected --config FILE or --dotted.key=value, got "--server.port"',
-      'command line: expected --config FILE or --dotted.key=value, got "8089"',
+      'command line: expected --config FILE or --dotted.key=value (see --help), got "--server.port"',
+      'command line: expected --config FILE or --dotted.key=value (see --help), got "8089"',
       '--config: expected a file path after --config',
     ]);
   });
@@ -139,5 +140,54 @@ describe('loadConfig', () => {
       'server.port: expected an integer 1-65535, got "abc"',
       'elasticsearch.requestTimeoutInMillis: expected an integer 1-600000, got -1',
     ]);
+  });
+
+  describe('reserved key segments (never a TypeError, never a changed prototype)', () => {
+    const expected = 'expected a key path without "__proto__", "constructor" or "prototype" segments';
+    afterEach(() => expect(({} as Record<string, unknown>).x).toBeUndefined());
+
+    it.each([
+      ['--__proto__.x=1', '__proto__.x: ' + expected + ', got "1"'],
+      ['--constructor.prototype.x=1', 'constructor.prototype.x: ' + expected + ', got "1"'],
+      ['--ha.__proto__.x=1', 'ha.__proto__.x: ' + expected + ', got "1"'],
+      ['--server.constructor=1', 'server.constructor: ' + expected + ', got "1"'],
+      ['--ha.adminToken.__proto__=s3cret', 'ha.adminToken.__proto__: ' + expected + ', got <redacted>'],
+    ])('command line %s', (arg, line) => {
+      const result = loadConfig({ argv: [arg], env: {}, cwd });
+      expect(result.config).toBeUndefined();
+      expect(lines(result)).toEqual([line]);
+    });
+
+    it.each([
+      ['A4C_ha__constructor__prototype__x', 'A4C_ha__constructor__prototype__x: ' + expected + ', got "1"'],
+      ['A4C_constructor__prototype', 'A4C_constructor__prototype: ' + expected + ', got "1"'],
+      ['A4C_server__PROTOTYPE', 'A4C_server__PROTOTYPE: ' + expected + ', got "1"'],
+    ])('environment %s', (name, line) => {
+      expect(lines(loadConfig({ argv: [], env: { [name]: '1' }, cwd }))).toEqual([line]);
+    });
+
+    it('in the YAML file, at any depth, each named once', () => {
+      const file = writeConfig('__proto__:\n  x: 1\nconstructor:\n  prototype:\n    x: 1\nha:\n  __proto__:\n    y: 2\norchestrators:\n  - name: a\n    prototype: 3\n');
+      expect(lines(loadConfig({ argv: ['--config', file], env: {}, cwd }))).toEqual([
+        `__proto__: ${expected}, got {"x":1}`,
+        `constructor: ${expected}, got {"prototype":{"x":1}}`,
+        `ha.__proto__: ${expected}, got {"y":2}`,
+        `orchestrators[0].prototype: ${expected}, got 3`,
+      ]);
+    });
+
+    it('a list index past the end or a non-index inside a list is a problem, not a RangeError or a sparse list', () => {
+      expect(lines(loadConfig({ argv: ['--orchestrators.length=0', '--orchestrators.99999999.name=x'], env: {}, cwd }))).toEqual([
+        'orchestrators.length: expected a list index 0-1, got "length"',
+        'orchestrators.99999999: expected a list index 0-1, got "99999999"',
+      ]);
+      expect(loadConfig({ argv: ['--orchestrators.1.name=b'], env: {}, cwd }).config?.orchestrators.map((o) => o.name)).toEqual(['local', 'b']);
+    });
+  });
+
+  it('reads the flags without treating them as keys', () => {
+    const result = loadConfig({ argv: ['--check-config', '--help', '--version', '--server.port=9000'], env: {}, cwd });
+    expect(result.problems).toEqual([]);
+    expect(result.flags).toEqual({ help: true, version: true, checkConfig: true });
   });
 });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { AppConfig } from './app-config.js';
-import { parseCommandLine } from './command-line.js';
+import { parseCommandLine, type CommandLineFlags } from './command-line.js';
 import { CONFIG_DEFAULTS } from './config-defaults.js';
 import { readConfigFile } from './config-file.js';
 import { applyOverride } from './config-override.js';
@@ -23,6 +23,8 @@ export interface LoadConfigResult {
   readonly problems: ConfigProblem[];
   /** The absolute path of the file that was read, if any. */
   readonly configFile: string | undefined;
+  /** --help, --version, --check-config. */
+  readonly flags: CommandLineFlags;
 }
 
 /**
@@ -37,19 +39,22 @@ export function loadConfig({ argv, env, cwd }: LoadConfigInput): LoadConfigResul
   const environment = parseEnvironment(env);
 
   const raw = structuredClone(file.raw);
+  const overrideProblems: ConfigProblem[] = [];
   for (const override of [...environment.overrides, ...commandLine.overrides]) {
     // `--orchestrators.0.pollIntervalInMillis=100` without a file tunes the default list, not an empty one.
-    if (override.path[0] === 'orchestrators' && override.path.length > 1 && raw.orchestrators === undefined) {
+    if (override.path[0] === 'orchestrators' && override.path.length > 1 && !Object.hasOwn(raw, 'orchestrators')) {
       raw.orchestrators = structuredClone(CONFIG_DEFAULTS.orchestrators) as unknown;
     }
-    applyOverride(raw, override);
+    const problem = applyOverride(raw, override);
+    if (problem) overrideProblems.push(problem);
   }
 
-  const problems = [...file.problems, ...environment.problems, ...commandLine.problems];
+  const problems = [...file.problems, ...environment.problems, ...commandLine.problems, ...overrideProblems];
   const validated = configSchema(raw, '', { problems, cwd });
   return {
     config: problems.length === 0 ? validated : undefined,
     problems,
     configFile: file.found ? fileName : undefined,
+    flags: commandLine.flags,
   };
 }

@@ -1,11 +1,14 @@
+import { HA_SECRET_KEYS } from '@a4c/ha';
+
 /**
- * Configuration keys whose values never appear in logs or errors. The ha list mirrors the secrets of
- * DESIGN.md §5 (key store passwords, Consul ACL token) plus the step-down admin token.
+ * Configuration keys whose values never appear in logs or errors, per section. The ha list is the HA
+ * plugin's own (key store passwords, Consul ACL token, step-down admin token), defined once there.
+ * A Map, so a section named `constructor` or `__proto__` finds nothing instead of Object's machinery.
  */
-const SECRET_KEYS: Readonly<Record<string, readonly string[]>> = {
-  elasticsearch: ['password', 'apiKey'],
-  ha: ['keyStoresPwd', 'keyStorePwd', 'trustStorePwd', 'consulToken', 'adminToken'],
-};
+const SECRET_KEYS: ReadonlyMap<string, ReadonlySet<string>> = new Map<string, ReadonlySet<string>>([
+  ['elasticsearch', new Set(['password', 'apiKey'])],
+  ['ha', HA_SECRET_KEYS as ReadonlySet<string>],
+]);
 
 export const REDACTED = '<redacted>';
 
@@ -13,7 +16,7 @@ export const REDACTED = '<redacted>';
 export function isSecretPath(path: string): boolean {
   const [section, key] = path.split('.');
   const bareKey = key?.replace(/\[.*$/, '');
-  return !!section && !!bareKey && (SECRET_KEYS[section]?.includes(bareKey) ?? false);
+  return !!section && !!bareKey && (SECRET_KEYS.get(section)?.has(bareKey) ?? false);
 }
 
 /** Credentials embedded in URLs (`https://user:pass@host`) are secrets too. */
@@ -26,7 +29,7 @@ export function redactConfig<T>(config: T, prefix = ''): T {
   if (Array.isArray(config)) return config.map((item) => redactConfig(item, prefix)) as T;
   if (typeof config === 'string') return redactText(config) as T;
   if (!config || typeof config !== 'object') return config;
-  const copy: Record<string, unknown> = {};
+  const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(config)) {
     const path = prefix ? `${prefix}.${key}` : key;
     copy[key] = isSecretPath(path) && value !== undefined ? REDACTED : redactConfig(value, path);

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { closestKey } from '../../../../libs/ha/src/index.js';
+import { closestKey } from '@a4c/ha';
 import { describeValue, type ConfigProblem } from './config-problem.js';
 
 /** What every validator gets besides the raw value: where problems go and what relative paths mean. */
@@ -39,6 +39,10 @@ export function string(options: { pattern?: RegExp; expected?: string } = {}): V
     if (typeof raw !== 'string' || raw.length === 0) return expected(ctx, path, what, raw);
     return !options.pattern || options.pattern.test(raw) ? raw : expected(ctx, path, what, raw);
   };
+}
+
+export function oneOf<T extends string>(values: readonly T[]): Validator<T> {
+  return (raw, path, ctx) => (typeof raw === 'string' && (values as readonly string[]).includes(raw) ? (raw as T) : expected(ctx, path, values.join(' or '), raw));
 }
 
 /** An existing file; the value becomes an absolute path (relative ones are taken from the cwd). */
@@ -114,7 +118,7 @@ export function objectOf<T extends object>(fields: Fields<T>, check?: (value: T,
     }
     const value: Record<string, unknown> = {};
     for (const key of known) {
-      const fieldValue = (fields as Record<string, Validator<unknown>>)[key](entries[key], path ? `${path}.${key}` : key, ctx);
+      const fieldValue = (fields as Record<string, Validator<unknown>>)[key](Object.hasOwn(entries, key) ? entries[key] : undefined, path ? `${path}.${key}` : key, ctx);
       if (fieldValue !== undefined) value[key] = fieldValue;
     }
     if (ctx.problems.length !== before) return undefined;

@@ -1,19 +1,23 @@
 import type { HaConfig } from './ha-config.js';
 
+/** The keys without a default: unset means "not configured" (the optional fields of HaConfig). */
+export const HA_OPTIONAL_KEYS = [
+  'instanceIp',
+  'instanceCheckIp',
+  'keyStorePath',
+  'trustStorePath',
+  'keyStoresPwd',
+  'keyStorePwd',
+  'trustStorePwd',
+  'consulToken',
+  'instanceId',
+  'consulDatacenter',
+  'adminToken',
+] as const satisfies readonly (keyof HaConfig)[];
+export type HaOptionalKey = (typeof HA_OPTIONAL_KEYS)[number];
+
 /** The keys that always have a value once defaults are applied. */
 export type HaDefaults = Readonly<Required<Omit<HaConfig, HaOptionalKey>>>;
-export type HaOptionalKey =
-  | 'instanceIp'
-  | 'instanceCheckIp'
-  | 'keyStorePath'
-  | 'trustStorePath'
-  | 'keyStoresPwd'
-  | 'keyStorePwd'
-  | 'trustStorePwd'
-  | 'consulToken'
-  | 'instanceId'
-  | 'consulDatacenter'
-  | 'adminToken';
 
 /**
  * Every default in one place (STYLE.md rule 7). The A4C values are kept as A4C shipped them so that an

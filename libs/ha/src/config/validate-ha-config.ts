@@ -3,7 +3,7 @@ import { describeValue } from './describe-value.js';
 import { HA_SECRET_KEYS, type HaConfig } from './ha-config.js';
 import { HA_FIELDS, HA_KEYS } from './ha-config-fields.js';
 import { crossKeyProblems } from './ha-config-rules.js';
-import { HA_DEFAULTS } from './ha-defaults.js';
+import { HA_DEFAULTS, HA_OPTIONAL_KEYS } from './ha-defaults.js';
 
 /**
  * Validates the raw `ha:` section (from YAML, command line or environment) and applies the defaults.
@@ -20,7 +20,7 @@ export function validateHaConfig(raw: unknown, path = 'ha'): { config: HaConfig;
   const invalid = new Set<string>();
   const problems: string[] = [];
   for (const [key, value] of Object.entries(raw)) {
-    if (!Object.prototype.hasOwnProperty.call(HA_FIELDS, key)) {
+    if (!Object.hasOwn(HA_FIELDS, key)) {
       problems.push(unknownKeyProblem(path, key));
       continue;
     }
@@ -40,7 +40,7 @@ export function validateHaConfig(raw: unknown, path = 'ha'): { config: HaConfig;
 function finish(values: Record<string, unknown>, invalid: Set<string>, problems: string[], path: string) {
   const config = { ...HA_DEFAULTS, ...values } as HaConfig;
   // Unset, the hold-off follows the retry pace it is meant to outlast (see ha-defaults.ts).
-  const stepDownHoldOffInSecond = 'stepDownHoldOffInSecond' in values ? config.stepDownHoldOffInSecond : config.lockAcquisitionDelayInSecond;
+  const stepDownHoldOffInSecond = Object.hasOwn(values, 'stepDownHoldOffInSecond') ? config.stepDownHoldOffInSecond : config.lockAcquisitionDelayInSecond;
   const resolved: HaConfig = { ...config, stepDownHoldOffInSecond };
   return { config: resolved, problems: [...problems, ...crossKeyProblems(resolved, invalid, path)] };
 }
@@ -51,7 +51,7 @@ function finish(values: Record<string, unknown>, invalid: Set<string>, problems:
  */
 function isAbsent(key: keyof HaConfig, value: unknown): boolean {
   if (value === null || value === undefined) return true;
-  return value === '' && !(key in HA_DEFAULTS);
+  return value === '' && (HA_OPTIONAL_KEYS as readonly string[]).includes(key);
 }
 
 function unknownKeyProblem(path: string, key: string): string {
