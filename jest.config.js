@@ -17,9 +17,10 @@ const swc = [
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // `@a4c/ha` runs from its TypeScript source in tests (the built package is for dist/ and for users).
+  moduleNameMapper: { '^@a4c/ha$': '<rootDir>/libs/ha/src/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
-  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/libs/ha/dist/', '<rootDir>/examples/'],
 };
 
 export default {

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HaModule } from '../../../libs/ha/src/index.js';
+import { HaModule } from '@a4c/ha';
 import type { AppConfig } from './config/app-config.js';
 import { configureApplication } from './configure-app.js';
 import { CoreModule } from './core/core.module.js';

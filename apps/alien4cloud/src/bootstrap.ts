@@ -6,7 +6,7 @@ import type { AppConfig } from './config/app-config.js';
 import { formatProblem } from './config/config-problem.js';
 import { loadConfig } from './config/load-config.js';
 import { AppModule } from './app.module.js';
-import { HaService } from '../../../libs/ha/src/index.js';
+import { HaService } from '@a4c/ha';
 
 /** Exit code for a configuration the process refuses to run with. */
 export const EXIT_BAD_CONFIG = 2;

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import { HA_CONTEXT, type HaContext } from '../../../../libs/ha/src/index.js';
+import { HA_CONTEXT, type HaContext } from '@a4c/ha';
 import type { AppConfig } from '../config/app-config.js';
 import { formatProblem } from '../config/config-problem.js';
 import { loadConfig } from '../config/load-config.js';

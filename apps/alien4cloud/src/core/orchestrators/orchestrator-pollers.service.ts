@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { HA_CONTEXT, type HaContext } from '../../../../../libs/ha/src/index.js';
+import { HA_CONTEXT, type HaContext } from '@a4c/ha';
 import type { AppConfig } from '../../config/app-config.js';
 import { APP_CONFIG } from '../app-config.token.js';
 import { DOCUMENT_STORE, type DocumentStore } from '../storage/document-store.js';
