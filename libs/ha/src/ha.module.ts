@@ -4,6 +4,7 @@ import { HaEvents } from './ha-events.js';
 import { HaConfigurableModule } from './ha-module-definition.js';
 import { HaService } from './ha.service.js';
 import { DispatchMiddleware } from './http/dispatch.middleware.js';
+import { HaClusterController } from './http/ha-cluster.controller.js';
 import { HaStatusController } from './http/ha-status.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
@@ -15,7 +16,7 @@ import { MetricsController } from './http/metrics.controller.js';
  */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false, errorLogStyle: 'pretty' })],
-  controllers: [HealthController, HaStatusController, MetricsController],
+  controllers: [HealthController, HaStatusController, HaClusterController, MetricsController],
   providers: [HaService, { provide: HaEvents, useFactory: (ha: HaService) => ha.events, inject: [HaService] }],
   exports: [HaService, HaEvents],
 })

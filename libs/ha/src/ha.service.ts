@@ -21,6 +21,8 @@ export interface HaStatus {
   acting: boolean;
   leader: { id: string; url: string } | null;
   term: number;
+  /** The fencing epoch of the running full graph (docs/architecture.md § Fencing); 0 when none. */
+  epoch: number;
   since: string | null;
   sessionId: string | null;
   /** The effective timings this instance runs with, so tools can compute their bounds. */
@@ -55,6 +57,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   private standaloneTerm: AbortController | null = null;
   private readonly startedAt: string;
   private readonly changeListeners = new Set<() => void>();
+  private readonly handOverSteps = new Set<() => Promise<void>>();
 
   constructor(@Inject(HA_MODULE_OPTIONS) options: HaModuleOptions) {
     this.runtime = buildHaRuntime(options);
@@ -67,6 +70,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
       configureApplication: options.configureApplication,
       drainTimeoutMs: timings.drainTimeoutMs,
       logger: options.childLogger,
+      fencing: consul ? options.fencing : undefined, // HA off: one never-ending term, nothing to fence
     });
     this.health = new HaHealthService({
       directory: options.directory,
@@ -82,7 +86,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     const guard = this.stallGuard;
     this.elector = consul
       ? new Elector({
-          consul,
+          consul: this.metrics.instrumentConsul(consul),
           clock: this.clock,
           health: this.health,
           graph: this.host,
@@ -102,6 +106,15 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   onChange(listener: () => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
+  }
+
+  /**
+   * Work run at shutdown once the lock is released, before Consul's client closes and the server stops
+   * listening: requests still held on this instance are handed to the successor (forwarding).
+   */
+  onHandOver(step: () => Promise<void>): () => void {
+    this.handOverSteps.add(step);
+    return () => this.handOverSteps.delete(step);
   }
 
   /** Answers 200 on the leader probe now: DESIGN rule 9/10 (the name the routes and tools use). */
@@ -137,7 +150,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
       checkTimeoutMs: checkTimeoutFor(t.healthCheckIntervalMs),
     };
     if (!this.elector) {
-      return { enabled: false, role: 'leader', acting: this.host.isUp, instanceId: this.instanceId, leader: { id: this.instanceId, url: this.runtime.identity.url }, term: 0, since: this.startedAt, sessionId: null, timings };
+      return { enabled: false, role: 'leader', acting: this.host.isUp, instanceId: this.instanceId, leader: { id: this.instanceId, url: this.runtime.identity.url }, term: 0, epoch: 0, since: this.startedAt, sessionId: null, timings };
     }
     const state = this.elector.current;
     const leader = this.elector.leader;
@@ -148,6 +161,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
       instanceId: this.instanceId,
       leader: leader ? { id: leader.id, url: leader.url } : null,
       term: termOf(state),
+      epoch: this.host.epoch,
       since: 'since' in state ? new Date(state.since).toISOString() : null,
       sessionId: sessionOf(state),
       timings,
@@ -176,8 +190,10 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stallGuard?.stop();
-    if (this.elector) await this.elector.stop();
-    else {
+    if (this.elector) {
+      await this.elector.stop();
+      await Promise.all([...this.handOverSteps].map((step) => step()));
+    } else {
       this.standaloneTerm?.abort();
       await this.host.deactivate('shutdown');
     }
@@ -194,10 +210,10 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private onTransition(from: ElectionState, to: ElectionState, reason: string): void {
-    const line = `${from.kind} -> ${to.kind}: ${reason} [instanceId=${this.instanceId} sessionId=${sessionOf(to) ?? sessionOf(from) ?? '-'} term=${termOf(to) || termOf(from)}]`;
+    const line = `${from.kind} -> ${to.kind}: ${reason} [instanceId=${this.instanceId} sessionId=${sessionOf(to) ?? sessionOf(from) ?? '-'} term=${termOf(to) || termOf(from)} epoch=${this.host.epoch}]`;
     if (from.kind === to.kind) this.logger.log(`${to.kind}: ${reason} [instanceId=${this.instanceId}]`);
     else this.logger.log(line);
-    this.metrics.recordTransition(from, to);
+    this.metrics.recordTransition(from, to, reason);
     this.notifyChange();
     if (to.kind === 'leader' && from.kind !== 'leader') this.events.emit(HA_ELECTED, { instanceId: this.instanceId, term: to.term, reason });
     if (to.kind === 'deactivating') this.events.emit(HA_REVOKED, { instanceId: this.instanceId, term: to.term, reason });

@@ -9,7 +9,7 @@ import {
   SessionInvalidatedError,
   SessionRefusedError,
 } from './consul-errors.js';
-import type { CheckStatus, ConsulPort, KeyRead, ServiceRegistration, SessionRequest } from './consul.port.js';
+import type { CheckStatus, ConsulPort, KeyRead, ServiceInstance, ServiceRegistration, SessionRequest } from './consul.port.js';
 
 export interface ConsulConnection {
   host: string;
@@ -179,6 +179,18 @@ export class ConsulClientAdapter implements ConsulPort {
     };
   }
 
+  async listServiceInstances(serviceName: string): Promise<ServiceInstance[]> {
+    const entries = (await this.call('list service instances', (o) => this.client.health.service({ ...o, service: serviceName } as never))) as unknown;
+    if (!Array.isArray(entries)) return [];
+    return entries.map((entry: { Node?: { Address?: string }; Service?: { ID?: string; Address?: string; Port?: number }; Checks?: { Status?: string }[] }) => ({
+      serviceId: entry.Service?.ID ?? '',
+      // Consul falls back to the node's address when the service registered none
+      address: entry.Service?.Address || entry.Node?.Address || '',
+      port: entry.Service?.Port ?? 0,
+      checkStatus: worstStatus((entry.Checks ?? []).map((c) => c.Status)),
+    }));
+  }
+
   private headers(): Record<string, string> {
     return this.connection.token ? { 'x-consul-token': this.connection.token } : {};
   }
@@ -215,6 +227,11 @@ export class ConsulClientAdapter implements ConsulPort {
 function bodyOf(request: { err?: Error; res?: ResponseLike; ctx?: { includeResponse?: boolean } }, next: (...args: unknown[]) => void): void {
   if (request.err) return next(false, request.err);
   next(false, undefined, request.res?.body);
+}
+
+function worstStatus(statuses: (string | undefined)[]): CheckStatus {
+  if (statuses.some((s) => s !== 'passing' && s !== 'warning')) return 'critical';
+  return statuses.includes('warning') ? 'warning' : 'passing';
 }
 
 function abortError(): Error {

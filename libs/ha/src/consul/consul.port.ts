@@ -37,6 +37,15 @@ export interface KeyRead {
   entry: KeyEntry | null;
 }
 
+/** One instance of a service in the catalog, with the aggregated status of its checks (worst wins). */
+export interface ServiceInstance {
+  serviceId: string;
+  address: string;
+  port: number;
+  /** Node and service checks together: critical beats warning beats passing. */
+  checkStatus: CheckStatus;
+}
+
 export interface ConsulPort {
   registerService(service: ServiceRegistration): Promise<void>;
   deregisterService(serviceId: string): Promise<void>;
@@ -51,4 +60,6 @@ export interface ConsulPort {
   release(key: string, sessionId: string): Promise<boolean>;
   /** A read of the key; with index > 0, a blocking read that returns on change or after waitMs. */
   readKey(key: string, options?: { index?: number; waitMs?: number; signal?: AbortSignal }): Promise<KeyRead>;
+  /** Every registered instance of a service (GET /v1/health/service/<name>), for the cluster views. */
+  listServiceInstances(serviceName: string): Promise<ServiceInstance[]>;
 }

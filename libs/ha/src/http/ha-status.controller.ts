@@ -1,7 +1,8 @@
-import { Controller, Get, HttpCode, HttpException, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HaService, type HaStatus } from '../ha.service.js';
 import { hasAdminToken } from './admin-token.js';
+import { checkStepDownCandidate } from './step-down-candidate.js';
 
 /** The status, leader-probe and step-down routes of DESIGN.md §3, served by the parent on every instance. */
 @Controller('rest/admin/ha')
@@ -22,7 +23,7 @@ export class HaStatusController {
 
   @Post('step-down')
   @HttpCode(HttpStatus.ACCEPTED)
-  stepDown(@Req() request: Request): { steppingDown: true; instanceId: string } {
+  async stepDown(@Req() request: Request, @Query('candidate') candidate?: string): Promise<{ steppingDown: true; instanceId: string; candidate?: string }> {
     const token = this.ha.runtime.config.adminToken;
     if (token && !hasAdminToken(request.headers, token)) {
       throw new HttpException({ statusCode: 401, message: 'step-down needs the admin token (Authorization: Bearer <ha.adminToken>)' }, 401);
@@ -30,9 +31,10 @@ export class HaStatusController {
     if (!this.ha.runtime.config.ha_enabled) {
       throw new HttpException({ statusCode: 409, message: 'HA is disabled (ha.ha_enabled: false): there is no election to step down from' }, 409);
     }
-    if (!this.ha.stepDown()) {
+    if (candidate !== undefined && this.ha.status().role !== 'backup') await checkStepDownCandidate(this.ha, candidate);
+    if (!this.ha.stepDown(candidate)) {
       throw new HttpException({ statusCode: 409, message: `instance ${this.ha.instanceId} is not the leader`, leader: this.ha.status().leader }, 409);
     }
-    return { steppingDown: true, instanceId: this.ha.instanceId };
+    return { steppingDown: true, instanceId: this.ha.instanceId, ...(candidate !== undefined ? { candidate } : {}) };
   }
 }

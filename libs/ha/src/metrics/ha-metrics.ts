@@ -1,12 +1,31 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ElectionState } from '../election/election-state.js';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ConsulPort } from '../consul/consul.port.js';
+import { termOf, type ElectionState } from '../election/election-state.js';
+import { buildVersion } from './build-version.js';
+import { InstrumentedConsul } from './instrumented-consul.js';
+import { TransitionHistory } from './transition-history.js';
+
+/** What the scrape-time gauges read from the running plugin (bound once the service exists). */
+export interface MetricSources {
+  lease(): { provenAgoMs: number | null; remainingMs: number; leaseMs: number };
+  acting(): boolean;
+  /** The health indicators by name, up or not (the same report Consul's check gets). */
+  health(): Promise<Record<string, { up: boolean }>>;
+}
+
+/** Event-loop lag sampled every 10 ms: fine enough to see the GC pauses that cost a failover. */
+const EVENT_LOOP_PRECISION_MS = 10;
 
 /**
- * Prometheus metrics of DESIGN.md §3, on a registry of our own so several instances (tests) and the
- * host application's own metrics never collide.
+ * Prometheus metrics of docs/architecture.md §3, on a registry of our own so several instances (tests)
+ * and the host application's own metrics never collide. Names and units follow Prometheus conventions
+ * (`_seconds`, `_total`, `_info`); lease, acting and health gauges are read at scrape time.
  */
 export class HaMetrics {
   readonly registry = new Registry();
+  /** Recent transitions of this instance, for `GET /rest/admin/ha/history`. */
+  readonly history = new TransitionHistory();
+  private sources: MetricSources | null = null;
   private readonly leader = new Gauge({ name: 'a4c_ha_leader', help: '1 while this instance serves as the active leader (full graph up)', registers: [this.registry] });
   private readonly term = new Gauge({ name: 'a4c_ha_term', help: 'LockIndex of the current or last term led by this instance', registers: [this.registry] });
   private readonly state = new Gauge({ name: 'a4c_ha_state', help: '1 for the current election state', labelNames: ['state'], registers: [this.registry] });
@@ -18,17 +37,40 @@ export class HaMetrics {
     registers: [this.registry],
   });
   private readonly consulErrors = new Counter({ name: 'a4c_ha_consul_errors_total', help: 'Failed Consul calls', labelNames: ['operation'], registers: [this.registry] });
+  private readonly consulDurations = new Histogram({
+    name: 'a4c_ha_consul_request_duration_seconds',
+    help: 'Duration of Consul calls by operation and outcome (ok, error, aborted); watch_key is a blocking read',
+    labelNames: ['operation', 'outcome'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
   private activatingSince: number | null = null;
+  private readonly now: () => number;
 
   constructor(now: () => number = Date.now) {
     this.now = now;
     for (const kind of ['backup', 'acquiring', 'activating', 'leader', 'deactivating', 'stopped']) this.state.set({ state: kind }, kind === 'backup' ? 1 : 0);
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
+    new Gauge({ name: 'a4c_ha_build_info', help: 'Always 1; the labels tell the plugin version and the Node.js runtime', labelNames: ['version', 'node'], registers: [this.registry] }).set(
+      { version: buildVersion(), node: process.version },
+      1,
+    );
+    this.scrapeTimeGauges();
   }
 
-  private readonly now: () => number;
+  /** Binds the scrape-time gauges to the running plugin; until then they read "not acting, no lease". */
+  bindSources(sources: MetricSources): void {
+    this.sources = sources;
+  }
 
-  recordTransition(from: ElectionState, to: ElectionState): void {
+  /** The Consul port with every call timed into the request-duration histogram. */
+  instrumentConsul<T extends ConsulPort>(consul: T): ConsulPort {
+    return new InstrumentedConsul(consul, this.consulDurations);
+  }
+
+  recordTransition(from: ElectionState, to: ElectionState, reason = ''): void {
     if (from.kind === to.kind) return;
+    this.history.record({ at: new Date(this.now()).toISOString(), from: from.kind, to: to.kind, reason, term: termOf(to) || termOf(from) });
     this.transitions.inc({ from: from.kind, to: to.kind });
     this.state.set({ state: from.kind }, 0);
     this.state.set({ state: to.kind }, 1);
@@ -54,5 +96,60 @@ export class HaMetrics {
 
   text(): Promise<string> {
     return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private scrapeTimeGauges(): void {
+    const metrics = { registers: [this.registry] };
+    const lease = () => this.sources?.lease() ?? { provenAgoMs: null, remainingMs: 0, leaseMs: 0 };
+    const acting = () => this.sources?.acting() ?? false;
+    new Gauge({
+      ...metrics,
+      name: 'a4c_ha_lease_proven_age_seconds',
+      help: 'Seconds since the request that last proved this instance holds the lock was sent (NaN when it does not hold it)',
+      collect() {
+        const ago = lease().provenAgoMs;
+        this.set(ago === null ? Number.NaN : ago / 1000);
+      },
+    });
+    new Gauge({
+      ...metrics,
+      name: 'a4c_ha_lease_remaining_seconds',
+      help: 'Seconds left before the leader lease lapses and this instance stops acting (0 when lapsed or not holding the lock)',
+      collect() {
+        this.set(lease().remainingMs / 1000);
+      },
+    });
+    new Gauge({
+      ...metrics,
+      name: 'a4c_ha_lease_duration_seconds',
+      help: 'The configured leader lease: how long a proof of ownership lets this instance act',
+      collect() {
+        this.set(lease().leaseMs / 1000);
+      },
+    });
+    new Gauge({
+      ...metrics,
+      name: 'a4c_ha_acting',
+      help: '1 while this instance acts as leader (answers 200 on the leader probe: full graph up, lease proven, takeover safe)',
+      collect() {
+        this.set(acting() ? 1 : 0);
+      },
+    });
+    const sources = () => this.sources;
+    new Gauge({
+      ...metrics,
+      name: 'a4c_ha_health_indicator_up',
+      help: '1 while the health indicator is up (disk, directory, elasticsearch), as Consul\'s check sees it',
+      labelNames: ['indicator'],
+      async collect() {
+        const report = await sources()?.health();
+        this.reset();
+        for (const [indicator, outcome] of Object.entries(report ?? {})) this.set({ indicator }, outcome.up ? 1 : 0);
+      },
+    });
   }
 }

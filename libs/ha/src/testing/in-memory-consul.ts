@@ -9,6 +9,7 @@ import type {
   ConsulPort,
   KeyEntry,
   KeyRead,
+  ServiceInstance,
   ServiceRegistration,
   SessionRequest,
 } from '../consul/consul.port.js';
@@ -143,6 +144,13 @@ export class InMemoryConsul implements ConsulPort {
     }
     const entry = current();
     return { index: Math.max(1, entry?.modifyIndex ?? this.index), entry: entry ? { ...entry } : null };
+  }
+
+  async listServiceInstances(serviceName: string): Promise<ServiceInstance[]> {
+    this.enter('listServiceInstances', serviceName);
+    return [...this.services.values()]
+      .filter((s) => s.name === serviceName)
+      .map((s) => ({ serviceId: s.id, address: s.address, port: s.port, checkStatus: this.checks.get(s.checkId) ?? 'critical' }));
   }
 
   /** Plain PUT / DELETE from an operator, ignoring locks (advisory locking, consul-api.md fact 9). */
