@@ -54,6 +54,9 @@ export const HA_FIELDS: { readonly [K in keyof HaConfig]-?: Parser<NonNullable<H
   drainTimeoutInMillis: integer(0, MAX_TIMER_MS),
   stepDownHoldOffInSecond: integer(0, Math.floor(MAX_TIMER_MS / 1000)),
   adminToken: nonBlank,
+  forwardToLeader: boolean,
+  // 0 answers 503 at once (no hold) but still forwards to a leader already known.
+  forwardTimeoutInMillis: integer(0, MAX_TIMER_MS),
 };
 
 export const HA_KEYS = Object.keys(HA_FIELDS) as (keyof HaConfig)[];

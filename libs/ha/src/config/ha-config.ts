@@ -55,6 +55,10 @@ export interface HaConfig {
   readonly stepDownHoldOffInSecond: number;
   /** Our addition: bearer token required by POST /rest/admin/ha/step-down when set. Secret. */
   readonly adminToken?: string;
+  /** Our addition: a non-acting instance holds and forwards requests to the acting leader (false: 503 at once). */
+  readonly forwardToLeader: boolean;
+  /** Our addition: how long a non-acting instance holds a request waiting for an acting leader. */
+  readonly forwardTimeoutInMillis: number;
 }
 
 /** Keys whose values are never echoed in messages or logs. */

@@ -69,4 +69,9 @@ export const HA_DEFAULTS: HaDefaults = Object.freeze({
   // Equal to lockAcquisitionDelayInSecond's default, and when unset it follows that key: a backup that is
   // in its retry pause gets at least one attempt before the leader that stepped down may compete again.
   stepDownHoldOffInSecond: 20,
+  // Users should see a pause, not an error, while the leader changes: backups hold and forward.
+  forwardToLeader: true,
+  // Covers a crash failover with the defaults: check interval 5 s + check timeout (≤ 5 s) + acquire and
+  // activation (a few seconds); past it the client gets 503 + Retry-After (docs/operations.md).
+  forwardTimeoutInMillis: 15_000,
 });

@@ -1,36 +1,45 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HaService } from '../ha.service.js';
+import { forwardingTls } from '../forwarding/forwarding-tls.js';
+import { HaLeaderView } from '../forwarding/ha-leader-view.js';
+import { DEFAULT_RETRY_BUFFER_BYTES, HoldAndForward } from '../forwarding/hold-and-forward.js';
 
 const ADMIN_PREFIX = '/rest/admin/';
+/** Connecting to a live instance takes milliseconds; a leader that does not accept in 2 s gets nothing. */
+const FORWARD_CONNECT_TIMEOUT_MS = 2000;
 
 /**
- * Everything but the admin routes goes to the full graph while it is up; otherwise 503 with
- * Retry-After (one health-check period: about when a new leader can have been elected).
+ * Everything but the admin routes goes to the full graph while this instance acts; otherwise it is held
+ * and forwarded to the acting leader, or answered 503 + Retry-After (HoldAndForward). Admin routes are
+ * always the parent's own and never forwarded.
  */
 @Injectable()
 export class DispatchMiddleware implements NestMiddleware {
-  constructor(private readonly ha: HaService) {}
+  private readonly forwarding: HoldAndForward;
+
+  constructor(private readonly ha: HaService) {
+    const { config, timings } = ha.runtime;
+    const view = new HaLeaderView(ha);
+    this.forwarding = new HoldAndForward(view, {
+      enabled: config.forwardToLeader,
+      timeoutMs: config.forwardTimeoutInMillis,
+      // one health-check period: about when a new leader can have been elected
+      retryAfterSeconds: config.healthCheckPeriodInSecond,
+      retryBufferBytes: DEFAULT_RETRY_BUFFER_BYTES,
+      connectTimeoutMs: FORWARD_CONNECT_TIMEOUT_MS,
+      tls: forwardingTls(config),
+    });
+    // at shutdown, what is still held here goes to the successor before the port closes
+    ha.onHandOver(() => view.handOver(this.forwarding, config.forwardTimeoutInMillis + timings.drainTimeoutMs));
+  }
 
   use(request: IncomingMessage & { originalUrl?: string }, response: ServerResponse, next: () => void): void {
     const url = request.originalUrl ?? request.url ?? '/';
     if (url.startsWith(ADMIN_PREFIX) || url === '/rest/admin') return next();
-    if (!this.ha.mayServe()) return this.unavailable(response); // frozen a moment ago: not yet re-confirmed
-    this.ha.host.dispatch(request, response, () => this.unavailable(response));
-  }
-
-  private unavailable(response: ServerResponse): void {
-    const leader = this.ha.status().leader;
-    const body = JSON.stringify({
-      statusCode: 503,
-      message: 'this instance is not the active leader',
-      leader: leader && leader.id !== this.ha.instanceId ? leader : null,
+    void this.forwarding.handle(request, response, url, (req, res, unavailable) => {
+      if (!this.ha.mayServe()) return unavailable(); // frozen a moment ago: not yet re-confirmed
+      this.ha.host.dispatch(req, res, unavailable);
     });
-    response.writeHead(503, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Retry-After': String(this.ha.runtime.config.healthCheckPeriodInSecond),
-      'Content-Length': Buffer.byteLength(body),
-    });
-    response.end(body);
   }
 }

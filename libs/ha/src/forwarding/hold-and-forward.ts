@@ -1,0 +1,171 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { forwardOnce, type ForwardTarget } from './forward-attempt.js';
+import { FORWARDED_BY, NOT_ACTING, SERVED_BY } from './forwarding-headers.js';
+import type { LeaderView } from './leader-view.js';
+import { ReplayableBody } from './replayable-body.js';
+
+export interface HoldAndForwardOptions {
+  /** ha.forwardToLeader: false answers 503 at once on a non-acting instance. */
+  enabled: boolean;
+  /** ha.forwardTimeoutInMillis: how long a request waits for an acting leader. */
+  timeoutMs: number;
+  /** Retry-After of the not-acting 503 (seconds). */
+  retryAfterSeconds: number;
+  /** Bytes of a request body kept for a retry; a larger body that was refused is answered 503. */
+  retryBufferBytes: number;
+  connectTimeoutMs: number;
+  /** Trust for https leaders: the CA certificates, or why https forwarding is refused. */
+  tls: { ca: string[] } | { refused: string } | null;
+}
+
+/** Request bodies up to this size can be sent again after a not-acting answer (docs/operations.md). */
+export const DEFAULT_RETRY_BUFFER_BYTES = 1024 * 1024;
+/** How often a held request looks again when nothing was announced (lease proven, a refused leader back). */
+const RECHECK_MS = 100;
+
+export type ServeLocally = (request: IncomingMessage, response: ServerResponse, unavailable: () => void) => void;
+
+/**
+ * The "anything else" row of the HTTP contract (docs/architecture.md §3): serve through the local full
+ * graph while acting; otherwise hold the request until an acting leader is known and forward it there
+ * once (X-A4C-Forwarded-By), resending it only when that leader provably did not process it; answer a
+ * recognisable 503 (X-A4C-Not-Acting: 1, Retry-After) when none comes in time. A forwarded request is
+ * never forwarded again: it waits here only while this instance holds the lock and may still act.
+ */
+export class HoldAndForward {
+  private inFlight = 0;
+  private readonly idleWaiters = new Set<() => void>();
+
+  constructor(
+    private readonly view: LeaderView,
+    private readonly options: HoldAndForwardOptions,
+  ) {}
+
+  /** Requests held or being forwarded right now. */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves once no request is held or forwarded, or after `timeoutMs`. */
+  async idle(timeoutMs: number): Promise<void> {
+    if (this.inFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    let done: (() => void) | undefined;
+    await new Promise<void>((resolve) => {
+      done = resolve;
+      this.idleWaiters.add(resolve);
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
+    if (done) this.idleWaiters.delete(done);
+  }
+
+  async handle(request: IncomingMessage, response: ServerResponse, path: string, serveLocally: ServeLocally): Promise<void> {
+    const self = this.view.instanceId;
+    response.setHeader(SERVED_BY, self);
+    if (this.view.isActing()) return serveLocally(request, response, () => this.notActing(response, 'this instance stopped acting'));
+    this.inFlight += 1;
+    try {
+      await this.hold(request, response, path, serveLocally);
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const resolve of [...this.idleWaiters]) resolve();
+    }
+  }
+
+  private async hold(request: IncomingMessage, response: ServerResponse, path: string, serveLocally: ServeLocally): Promise<void> {
+    const self = this.view.instanceId;
+    const forwardedBy = header(request, FORWARDED_BY);
+    const deadline = performance.now() + this.options.timeoutMs;
+    let body: ReplayableBody | null = null;
+    let lastRefusal = '';
+    const gone = clientGone(response);
+    for (;;) {
+      if (gone.signal.aborted) return;
+      if (this.view.isActing()) {
+        // a body partly sent to a leader cannot be handed to our own graph: the client may resend it
+        if (body && body.bytesRead > 0) return this.notActing(response, 'this instance became leader while the request was being forwarded');
+        return serveLocally(request, response, () => this.notActing(response, 'this instance stopped acting'));
+      }
+      const holder = this.view.holder();
+      if (forwardedBy !== undefined) {
+        if (!this.view.mayActSoon()) return this.notActing(response, `forwarded by ${forwardedBy}, and this instance is not the acting leader (a forwarded request is never forwarded again)`);
+      } else if (request.headers.upgrade !== undefined) {
+        return this.notActing(response, 'upgrade requests (WebSocket) are served by the acting leader only and are not forwarded');
+      } else if (!this.options.enabled) {
+        return this.notActing(response, 'forwarding to the leader is off (ha.forwardToLeader: false)');
+      } else if (holder && holder.id !== self) {
+        const refused = this.refusesTls(holder);
+        if (refused) return this.notActing(response, refused);
+        body ??= new ReplayableBody(request, this.options.retryBufferBytes);
+        if (!body.replayable) return this.notActing(response, `${lastRefusal}; the request body was larger than ${this.options.retryBufferBytes} bytes and is not sent again`);
+        const outcome = await forwardOnce({ request, path, response, body, target: holder, instanceId: self, connectTimeoutMs: this.options.connectTimeoutMs, ...this.caOption() });
+        if (outcome.kind !== 'not-processed') return;
+        lastRefusal = outcome.reason;
+      }
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return this.notActing(response, lastRefusal ? `no acting leader within ${this.options.timeoutMs} ms (${lastRefusal})` : `no acting leader within ${this.options.timeoutMs} ms`);
+      await this.nextChange(Math.min(remaining, RECHECK_MS), gone.signal);
+    }
+  }
+
+  private refusesTls(target: ForwardTarget): string | undefined {
+    if (!target.url.startsWith('https:')) return undefined;
+    const tls = this.options.tls;
+    if (tls && 'refused' in tls) return tls.refused;
+    return undefined;
+  }
+
+  private caOption(): { ca?: string[] } {
+    const tls = this.options.tls;
+    return tls && 'ca' in tls ? { ca: tls.ca } : {};
+  }
+
+  private nextChange(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        signal.removeEventListener('abort', finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      const unsubscribe = this.view.onChange(finish);
+      signal.addEventListener('abort', finish, { once: true });
+    });
+  }
+
+  /** The recognisable 503: nothing was processed here, so a client or proxy may send it elsewhere. */
+  notActing(response: ServerResponse, reason: string): void {
+    if (response.headersSent || response.destroyed) return;
+    const holder = this.view.holder();
+    const body = JSON.stringify({
+      statusCode: 503,
+      message: 'this instance is not the active leader',
+      reason,
+      leader: holder && holder.id !== this.view.instanceId ? holder : null,
+    });
+    response.writeHead(503, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Retry-After': String(this.options.retryAfterSeconds),
+      'Content-Length': Buffer.byteLength(body),
+      [NOT_ACTING]: '1',
+      [SERVED_BY]: this.view.instanceId,
+    });
+    response.end(body);
+  }
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Aborts when the client closes the connection before its answer was sent. */
+function clientGone(response: ServerResponse): AbortController {
+  const controller = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return controller;
+}

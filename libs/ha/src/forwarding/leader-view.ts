@@ -1,0 +1,14 @@
+import type { ForwardTarget } from './forward-attempt.js';
+
+/** What hold-and-forward needs to know about the election (HaLeaderView adapts HaService to it). */
+export interface LeaderView {
+  readonly instanceId: string;
+  /** This instance serves through its full graph now (full graph up, lease proven, takeover safe). */
+  isActing(): boolean;
+  /** This instance holds the lock and may come to act soon (activating, or its lease is being re-proven). */
+  mayActSoon(): boolean;
+  /** The lock holder as last seen (possibly this instance), or null. */
+  holder(): ForwardTarget | null;
+  /** Called after every transition and change of known leader; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void;
+}
