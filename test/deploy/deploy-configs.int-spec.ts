@@ -35,6 +35,24 @@ describe('deploy/haproxy/haproxy.cfg', () => {
     const result = runTool(haproxy, ['-c', '-f', file]);
     expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: expect.stringMatching(/Configuration file is valid/) });
   });
+
+  it('prefers the acting leader, falls back to any healthy instance, retries only what is safe, refuses admin mutations', () => {
+    const rendered = renderHaproxyConfig(read('haproxy', 'haproxy.cfg'), 18080, [18088, 18089]);
+    const servers = rendered.split('\n').filter((line) => /^\s*server\s/.test(line)).map((line) => line.trim());
+    expect(servers).toEqual([
+      'server a4c-1 127.0.0.1:18088 check observe layer4 error-limit 1 on-error mark-down',
+      'server a4c-2 127.0.0.1:18089 check observe layer4 error-limit 1 on-error mark-down',
+      'server a4c-1-any 127.0.0.1:18088 backup track a4c_health/a4c-1',
+      'server a4c-2-any 127.0.0.1:18089 backup track a4c_health/a4c-2',
+      'server a4c-1 127.0.0.1:18088 check',
+      'server a4c-2 127.0.0.1:18089 check',
+    ]);
+    expect(rendered).toMatch(/backend a4c_leader\n\s+option httpchk GET \/rest\/admin\/ha\/leader/);
+    expect(rendered).toMatch(/backend a4c_health\n\s+option httpchk GET \/rest\/admin\/health/);
+    expect(rendered).toContain('retry-on conn-failure empty-response response-timeout');
+    expect(rendered).toContain('http-request disable-l7-retry unless METH_GET || METH_HEAD');
+    expect(rendered).toContain('http-request deny deny_status 403 if { path_beg /rest/admin/ } { method POST PUT DELETE PATCH }');
+  });
 });
 
 type Unit = Record<string, Record<string, string[]>>;

@@ -28,33 +28,46 @@ const view = (kv: ConsulView['kv'], statuses: Array<'passing' | 'critical'> = ['
 });
 const held = (id = 'host2-8088', address = '10.0.0.12:8088') => ({ [LEADER_KEY]: { value: leaderValue(id, address), session: 'f5c8-session' } });
 
-/** What the template routes to: the upstream server, or null when it renders the maintenance 503. */
-function routedTo(rendered: string): string | null {
-  const server = /upstream a4c_leader \{\s*server ([^;]+);/.exec(rendered)?.[1] ?? null;
+/** The rendered upstream: primary and backup servers, or null when it renders the maintenance 503. */
+function routedTo(rendered: string): { primary: string[]; backup: string[] } | null {
+  const block = /upstream a4c \{([^}]*)\}/.exec(rendered)?.[1] ?? null;
   const maintenance = /location \/ \{\s*return 503;\s*\}/.test(rendered);
-  expect(server === null).toBe(maintenance); // exactly one of the two shapes
-  return server;
+  expect(block === null).toBe(maintenance); // exactly one of the two shapes
+  if (block === null) return null;
+  const servers = [...block.matchAll(/server (\S+) max_fails=1 fail_timeout=2s( backup)?;/g)];
+  return { primary: servers.filter((m) => !m[2]).map((m) => m[1]!), backup: servers.filter((m) => m[2]).map((m) => m[1]!) };
 }
 
+const ALL = ['10.0.0.11:8088', '10.0.0.12:8088', '10.0.0.13:8088'];
+
 describe('deploy/nginx/a4c.conf.ctmpl (consul-template), rendered by the test renderer', () => {
-  it('routes to the leader when the key is held by a session and the leader is a passing a4c instance', () => {
+  it('routes to the leader first, the other passing instances as backups, when the key is held by a passing instance', () => {
     const rendered = renderConsulTemplate(TEMPLATE, view(held()));
-    expect(routedTo(rendered)).toBe('10.0.0.12:8088');
+    expect(routedTo(rendered)).toEqual({ primary: ['10.0.0.12:8088'], backup: ['10.0.0.11:8088', '10.0.0.13:8088'] });
     expect(rendered).toContain('# leader: host2-8088 at 10.0.0.12:8088');
-    expect(rendered).toContain('proxy_pass http://a4c_leader;');
+    expect(rendered).toContain('proxy_pass http://a4c;');
+    // retry only what cannot have been processed: never non_idempotent
+    expect(rendered).toContain('proxy_next_upstream error timeout;');
+    expect(rendered).not.toMatch(/proxy_next_upstream [^;]*non_idempotent/);
   });
 
-  it.each<[string, ConsulView]>([
-    ['the key was never written (fresh cluster)', view({})],
-    ['the key was released (value cleared, no session)', view({ [LEADER_KEY]: { value: '' } })],
-    ['Consul freed the key after a crash (old value kept, no session)', view({ [LEADER_KEY]: { value: leaderValue('host2-8088', '10.0.0.12:8088') } }, ['passing', 'critical', 'passing'])],
-    ['the session was cleared by a TTL expiry while the instance is still passing', view({ [LEADER_KEY]: { value: leaderValue('host2-8088', '10.0.0.12:8088') } })],
-    ['the leader\'s check turned critical before Consul invalidated its session', view(held(), ['passing', 'critical', 'passing'])],
-    ['the key names an instance that is not registered', view(held('elsewhere-8088', '10.9.9.9:8088'))],
-  ])('renders the 503 maintenance page when %s', (_case, consul) => {
+  it.each<[string, ConsulView, string[]]>([
+    ['the key was never written (fresh cluster)', view({}), ALL],
+    ['the key was released (value cleared, no session)', view({ [LEADER_KEY]: { value: '' } }), ALL],
+    ['Consul freed the key after a crash (old value kept, no session)', view({ [LEADER_KEY]: { value: leaderValue('host2-8088', '10.0.0.12:8088') } }, ['passing', 'critical', 'passing']), ['10.0.0.11:8088', '10.0.0.13:8088']],
+    ['the session was cleared by a TTL expiry while the instance is still passing', view({ [LEADER_KEY]: { value: leaderValue('host2-8088', '10.0.0.12:8088') } }), ALL],
+    ["the leader's check turned critical before Consul invalidated its session", view(held(), ['passing', 'critical', 'passing']), ['10.0.0.11:8088', '10.0.0.13:8088']],
+    ['the key names an instance that is not registered', view(held('elsewhere-8088', '10.9.9.9:8088')), ALL],
+  ])('sends to any passing instance (they hold and forward) when %s', (_case, consul, expected) => {
     const rendered = renderConsulTemplate(TEMPLATE, consul);
+    expect(routedTo(rendered)).toEqual({ primary: expected, backup: [] });
+    expect(rendered).toContain('# no leader known');
+  });
+
+  it('renders the 503 maintenance page only when no instance passes its check', () => {
+    const rendered = renderConsulTemplate(TEMPLATE, view(held(), ['critical', 'critical', 'critical']));
     expect(routedTo(rendered)).toBeNull();
-    expect(rendered).toContain('# no active leader');
+    expect(rendered).toContain('# no passing instance');
     expect(rendered).not.toContain('proxy_pass');
     expect(rendered).toContain('error_page 502 503 504 =503 /a4c-maintenance.html;');
   });
@@ -119,9 +132,9 @@ describe('deploy/nginx: the full configuration under nginx -t and in a live run'
     return child;
   }
 
-  it('serves the maintenance page with 503 + Retry-After when there is no leader', async () => {
+  it('serves the maintenance page with 503 + Retry-After when no instance passes its check', async () => {
     const port = await freePort();
-    const proxy = await serve('live-no-leader', renderConsulTemplate(TEMPLATE, view({})), port);
+    const proxy = await serve('live-no-leader', renderConsulTemplate(TEMPLATE, view({}, ['critical', 'critical', 'critical'])), port);
     try {
       const response = await fetch(`http://127.0.0.1:${port}/rest/v1/applications`);
       expect({ status: response.status, retryAfter: response.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
@@ -142,7 +155,8 @@ describe('deploy/nginx: the full configuration under nginx -t and in a live run'
     await new Promise<void>((resolve) => leader.listen(0, '127.0.0.1', resolve));
     const leaderPort = (leader.address() as { port: number }).port;
     const port = await freePort();
-    const consul = view({ [LEADER_KEY]: { value: leaderValue('host1-8088', `127.0.0.1:${leaderPort}`), session: 's1' } });
+    // only the leader (on 127.0.0.1) passes: nginx never sends anything to another address
+    const consul = view({ [LEADER_KEY]: { value: leaderValue('host1-8088', `127.0.0.1:${leaderPort}`), session: 's1' } }, ['passing', 'critical', 'critical']);
     consul.services.a4c[0] = { ...instance(1), address: '127.0.0.1', port: leaderPort };
     const proxy = await serve('live-leader', renderConsulTemplate(TEMPLATE, consul), port);
     seen.length = 0; // forget the readiness probe
@@ -156,7 +170,9 @@ describe('deploy/nginx: the full configuration under nginx -t and in a live run'
         body: expect.stringContaining('not the active leader'),
       });
       expect((await fetch(`http://127.0.0.1:${port}/rest/admin/ha/step-down`, { method: 'POST' })).status).toBe(403);
-      expect(seen).toEqual(['/rest/v1/applications', '/demoting']);
+      for (const method of ['POST', 'PUT', 'DELETE']) expect((await fetch(`http://127.0.0.1:${port}/rest/admin/anything`, { method })).status).toBe(403);
+      expect((await fetch(`http://127.0.0.1:${port}/rest/admin/health`)).status).toBe(200);
+      expect(seen).toEqual(['/rest/v1/applications', '/demoting', '/rest/admin/health']);
       await new Promise<void>((resolve) => leader.close(() => resolve()));
       const dead = await fetch(`http://127.0.0.1:${port}/rest/v1/applications`);
       expect({ status: dead.status, retryAfter: dead.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
@@ -170,6 +186,7 @@ describe('deploy/nginx: the full configuration under nginx -t and in a live run'
   it.each<[string, ConsulView]>([
     ['a leader', view(held())],
     ['no leader', view({ [LEADER_KEY]: { value: '' } })],
+    ['no passing instance', view({}, ['critical', 'critical', 'critical'])],
   ])('accepts the configuration rendered with %s', (name, consul) => {
     checked(name, renderConsulTemplate(TEMPLATE, consul));
   });

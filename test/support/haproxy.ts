@@ -17,16 +17,21 @@ export interface Haproxy {
 }
 
 /**
- * The shipped deploy/haproxy/haproxy.cfg, bound to 127.0.0.1 on a free port, with one server line per
- * given A4C port: the proxy tests and benchmarks go through exactly what operators deploy.
+ * The shipped deploy/haproxy/haproxy.cfg, bound to 127.0.0.1 on a free port, with the sample's server
+ * lines repeated once per given A4C port: the proxy tests and benchmarks go through exactly what
+ * operators deploy. The sample's `a4c-1` lines are the pattern (name, `track` target and options kept,
+ * `a4c-1` renumbered, address replaced); its other server lines are dropped.
  */
 export function renderHaproxyConfig(sample: string, listenPort: number, backendPorts: number[]): string {
-  const lines = sample
-    .split('\n')
-    .filter((line) => !/^\s*server\s/.test(line))
-    .map((line) => (/^\s*bind\s/.test(line) ? `    bind 127.0.0.1:${listenPort}` : line));
-  const servers = backendPorts.map((port, n) => `    server a4c-${n + 1} 127.0.0.1:${port} check`);
-  return [...lines.join('\n').trimEnd().split('\n'), ...servers, ''].join('\n');
+  const out: string[] = [];
+  for (const line of sample.trimEnd().split('\n')) {
+    if (/^\s*bind\s/.test(line)) out.push(`    bind 127.0.0.1:${listenPort}`);
+    else if (!/^\s*server\s/.test(line)) out.push(line);
+    else if (/^\s*server\s+a4c-1(\s|-)/.test(line)) {
+      backendPorts.forEach((port, n) => out.push(line.replace(/\S+:\d+/, `127.0.0.1:${port}`).replace(/\ba4c-1\b/g, `a4c-${n + 1}`)));
+    }
+  }
+  return [...out, ''].join('\n');
 }
 
 export async function startHaproxy(backendPorts: number[]): Promise<Haproxy> {
