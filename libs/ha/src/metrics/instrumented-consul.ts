@@ -1,5 +1,5 @@
 import type { Histogram } from 'prom-client';
-import type { ConsulPort, KeyRead, ServiceInstance, ServiceRegistration, SessionRequest, CheckStatus } from '../consul/consul.port.js';
+import type { ConsulPort } from '../consul/consul.port.js';
 
 /**
  * The Consul port with every call timed into `a4c_ha_consul_request_duration_seconds{operation,outcome}`.
@@ -12,44 +12,44 @@ export class InstrumentedConsul implements ConsulPort {
     private readonly durations: Histogram<'operation' | 'outcome'>,
   ) {}
 
-  registerService(service: ServiceRegistration): Promise<void> {
-    return this.time('register_service', () => this.inner.registerService(service));
+  registerService(...args: Parameters<ConsulPort['registerService']>): ReturnType<ConsulPort['registerService']> {
+    return this.time('register_service', () => this.inner.registerService(...args));
   }
 
-  deregisterService(serviceId: string): Promise<void> {
-    return this.time('deregister_service', () => this.inner.deregisterService(serviceId));
+  deregisterService(...args: Parameters<ConsulPort['deregisterService']>): ReturnType<ConsulPort['deregisterService']> {
+    return this.time('deregister_service', () => this.inner.deregisterService(...args));
   }
 
-  checkStatus(checkId: string): Promise<CheckStatus | undefined> {
-    return this.time('check_status', () => this.inner.checkStatus(checkId));
+  checkStatus(...args: Parameters<ConsulPort['checkStatus']>): ReturnType<ConsulPort['checkStatus']> {
+    return this.time('check_status', () => this.inner.checkStatus(...args));
   }
 
-  createSession(request: SessionRequest): Promise<string> {
-    return this.time('create_session', () => this.inner.createSession(request));
+  createSession(...args: Parameters<ConsulPort['createSession']>): ReturnType<ConsulPort['createSession']> {
+    return this.time('create_session', () => this.inner.createSession(...args));
   }
 
-  renewSession(sessionId: string): Promise<boolean> {
-    return this.time('renew_session', () => this.inner.renewSession(sessionId));
+  renewSession(...args: Parameters<ConsulPort['renewSession']>): ReturnType<ConsulPort['renewSession']> {
+    return this.time('renew_session', () => this.inner.renewSession(...args));
   }
 
-  destroySession(sessionId: string): Promise<void> {
-    return this.time('destroy_session', () => this.inner.destroySession(sessionId));
+  destroySession(...args: Parameters<ConsulPort['destroySession']>): ReturnType<ConsulPort['destroySession']> {
+    return this.time('destroy_session', () => this.inner.destroySession(...args));
   }
 
-  acquire(key: string, sessionId: string, value: string): Promise<boolean> {
-    return this.time('acquire', () => this.inner.acquire(key, sessionId, value));
+  acquire(...args: Parameters<ConsulPort['acquire']>): ReturnType<ConsulPort['acquire']> {
+    return this.time('acquire', () => this.inner.acquire(...args));
   }
 
-  release(key: string, sessionId: string): Promise<boolean> {
-    return this.time('release', () => this.inner.release(key, sessionId));
+  release(...args: Parameters<ConsulPort['release']>): ReturnType<ConsulPort['release']> {
+    return this.time('release', () => this.inner.release(...args));
   }
 
-  readKey(key: string, options?: { index?: number; waitMs?: number; signal?: AbortSignal }): Promise<KeyRead> {
-    return this.time((options?.index ?? 0) > 0 ? 'watch_key' : 'read_key', () => this.inner.readKey(key, options));
+  readKey(...args: Parameters<ConsulPort['readKey']>): ReturnType<ConsulPort['readKey']> {
+    return this.time((args[1]?.index ?? 0) > 0 ? 'watch_key' : 'read_key', () => this.inner.readKey(...args));
   }
 
-  listServiceInstances(serviceName: string): Promise<ServiceInstance[]> {
-    return this.time('list_service_instances', () => this.inner.listServiceInstances(serviceName));
+  listServiceInstances(...args: Parameters<ConsulPort['listServiceInstances']>): ReturnType<ConsulPort['listServiceInstances']> {
+    return this.time('list_service_instances', () => this.inner.listServiceInstances(...args));
   }
 
   /** Closes the wrapped adapter (kept-alive sockets) when it has such a method. */
