@@ -21,6 +21,11 @@ export class ApiListener {
   private port = 0;
   listening = false;
 
+  /** The port it listens on (or last listened on). */
+  get boundPort(): number {
+    return this.port;
+  }
+
   constructor(handler: Handler, private readonly host: string, tls?: TlsMaterial) {
     this.server = tls
       ? https.createServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: tls.verifyIncoming === true, rejectUnauthorized: tls.verifyIncoming === true }, handler)

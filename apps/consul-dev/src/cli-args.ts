@@ -1,6 +1,8 @@
 // Command-line parsing for `node dist/apps/consul-dev/main.js`. Pure: returns options or throws a
 // CliArgsError whose message main.ts prints before exiting with status 2.
 
+import { type FaultTimings, TIMING_KEYS, timingFlag } from './cluster/fault-timings.js';
+
 export class CliArgsError extends Error {}
 
 export interface CliOptions {
@@ -8,6 +10,9 @@ export interface CliOptions {
   controlPort: number;
   host: string;
   node?: string;
+  /** `--agent NAME[:PORT]` (repeatable) / `--agents a,b,c`: several client agents; absent = one dev agent. */
+  agents?: Array<{ node: string; port?: number }>;
+  timings: Partial<FaultTimings>;
   aclTokens: string[];
   tls?: { certFile: string; keyFile: string; caFile: string; verifyIncoming: boolean };
   timeScale: number;
@@ -15,18 +20,29 @@ export interface CliOptions {
 }
 
 export const USAGE = `usage: node dist/apps/consul-dev/main.js [--port N] [--control-port M] [--node NAME]
+         [--agent NAME[:PORT] ... | --agents A,B,...] [--detect-ms N --rejoin-ms N ...]
          [--acl-token T ...] [--tls-cert F --tls-key F --tls-ca F [--verify-incoming]]
          [--bind ADDR] [--time-scale X]
-  --port N            Consul HTTP(S) API port (default 8500; 0 = any free port)
+  --port N            Consul HTTP(S) API port of the (first) agent (default 8500; 0 = any free port)
   --control-port M    fault-injection control API port (default 0 = any free port)
-  --node NAME         the agent's node name (default consul-dev)
+  --node NAME         the single agent's node name (default consul-dev)
+  --agent NAME[:PORT] one client agent per host, each its own node and API port (repeatable); the first
+                      listens on --port, the others on PORT or a free port
+  --agents A,B,...    the same, comma-separated
+  --detect-ms N, --rejoin-ms N, --dial-timeout-ms N, --keepalive-ms N, --no-servers-ms N,
+  --in-flight-fail-ms N, --rpc-hold-ms N
+                      delays of the cluster faults in wall-clock ms (defaults: README, docs/consul-behaviour.md §12.1)
   --acl-token T       enable ACLs; repeatable or comma-separated; the first is management, others read-only
   --tls-cert/--tls-key/--tls-ca F   serve HTTPS with these PEM files (all three required)
   --verify-incoming   require a client certificate signed by --tls-ca
   --bind ADDR         listen address (default 127.0.0.1)
   --time-scale X      TEST ONLY: run Consul timers X times faster (default 1 = real time)`;
 
-const VALUED = new Set(['--port', '--control-port', '--node', '--acl-token', '--tls-cert', '--tls-key', '--tls-ca', '--bind', '--time-scale']);
+const TIMING_FLAGS = new Map<string, keyof FaultTimings>(TIMING_KEYS.map((k) => [timingFlag(k), k]));
+const VALUED = new Set([
+  '--port', '--control-port', '--node', '--agent', '--agents', '--acl-token', '--tls-cert', '--tls-key', '--tls-ca', '--bind', '--time-scale',
+  ...TIMING_FLAGS.keys(),
+]);
 const FLAGS = new Set(['--verify-incoming', '--help', '-h']);
 
 function port(value: string, flag: string): number {
@@ -66,15 +82,41 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if (!/^\d+(\.\d+)?$/.test(scaleText) || !(timeScale > 0)) throw new CliArgsError(`--time-scale must be a positive number, got ${JSON.stringify(scaleText)}`);
   const node = single('--node');
   if (node !== undefined && node.trim() === '') throw new CliArgsError('--node must not be empty');
+  const agents = parseAgents([...(values.get('--agent') ?? []), ...(values.get('--agents') ?? []).flatMap((v) => v.split(','))]);
+  if (agents !== undefined && node !== undefined) throw new CliArgsError('--node and --agent/--agents are exclusive (each agent names its node)');
+  const timings: Partial<FaultTimings> = {};
+  for (const [flag, key] of TIMING_FLAGS) {
+    const text = single(flag);
+    if (text === undefined) continue;
+    if (!/^\d+$/.test(text)) throw new CliArgsError(`${flag} must be a number of milliseconds, got ${JSON.stringify(text)}`);
+    timings[key] = Number(text);
+  }
   const [certFile, keyFile, caFile] = tlsFiles;
   return {
     port: port(single('--port') ?? '8500', '--port'),
     controlPort: port(single('--control-port') ?? '0', '--control-port'),
     host: single('--bind') ?? '127.0.0.1',
     node,
+    agents,
+    timings,
     aclTokens,
     tls: tlsCount === 3 ? { certFile: certFile!, keyFile: keyFile!, caFile: caFile!, verifyIncoming: flags.has('--verify-incoming') } : undefined,
     timeScale,
     help: flags.has('--help') || flags.has('-h'),
   };
+}
+
+/** `NAME` or `NAME:PORT` per agent; undefined when none was given. */
+function parseAgents(specs: string[]): CliOptions['agents'] {
+  if (specs.length === 0) return undefined;
+  const seen = new Set<string>();
+  return specs.map((raw) => {
+    const spec = raw.trim();
+    const colon = spec.lastIndexOf(':');
+    const name = colon >= 0 ? spec.slice(0, colon) : spec;
+    if (name === '') throw new CliArgsError(`--agent needs a node name, got ${JSON.stringify(raw)}`);
+    if (seen.has(name)) throw new CliArgsError(`--agent ${name} given twice`);
+    seen.add(name);
+    return colon >= 0 ? { node: name, port: port(spec.slice(colon + 1), `--agent ${name}`) } : { node: name };
+  });
 }

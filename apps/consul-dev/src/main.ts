@@ -56,7 +56,14 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   process.stdout.write(
-    `${JSON.stringify({ ready: true, port: server.port, controlPort: server.controlPort, scheme: server.scheme, node: server.node })}\n`,
+    `${JSON.stringify({
+      ready: true,
+      port: server.port,
+      controlPort: server.controlPort,
+      scheme: server.scheme,
+      node: server.node,
+      ...(options.agents ? { agents: server.agents } : {}),
+    })}\n`,
   );
 }
 

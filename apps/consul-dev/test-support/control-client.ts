@@ -1,5 +1,29 @@
 // Typed client for the consul-dev control API (see apps/consul-dev/README.md), for tests that drive
 // faults and inspect state, whether the double runs in-process or as a spawned process.
+import type { FaultTimings } from '../src/cluster/fault-timings.js';
+
+export type { FaultTimings } from '../src/cluster/fault-timings.js';
+
+/** One agent as GET /state shows it. */
+export interface AgentState {
+  node: string;
+  port: number;
+  process: 'running' | 'killed' | 'left';
+  partitioned: boolean;
+  partitionedForMs: number | null;
+  /** The agent knows a server (false after a restart or a long cut, until it rejoins). */
+  hasServers: boolean;
+  /** What the servers applied for the node. */
+  serverView: 'alive' | 'failed' | 'left';
+  detectionArmed: boolean;
+  joining: boolean;
+  listening: boolean;
+  /** The catalog's serfHealth status (null when the node left). */
+  serfHealth: string | null;
+  agentChecks: Array<{ CheckID: string; Status: string; Output: string; ServiceID: string }>;
+  catalogChecks: Array<{ CheckID: string; Status: string; Output: string; ServiceID: string; ModifyIndex: number }>;
+  services: string[];
+}
 
 export interface ControlState {
   index: number;
@@ -17,6 +41,12 @@ export interface ControlState {
   faults: { hang: boolean; latencyMs: number; noLeader: { holdMs: number } | null; heldRequests: number };
   listening: boolean;
   scheme: 'http' | 'https';
+  catalogIndex: number;
+  agents: AgentState[];
+  quorumLost: boolean;
+  quorumLostForMs: number | null;
+  timings: FaultTimings;
+  clientMode: boolean;
 }
 
 export type CheckStatus = 'passing' | 'warning' | 'critical';
@@ -83,5 +113,39 @@ export class ConsulDevControl {
   }
   resumeApi(): Promise<ControlState> {
     return this.call('POST', '/api/resume');
+  }
+  /** The agent of `node` as GET /state shows it (throws when there is none). */
+  async agent(node: string): Promise<AgentState> {
+    const found = (await this.state()).agents.find((a) => a.node === node);
+    if (found === undefined) throw new Error(`consul-dev has no agent ${node}`);
+    return found;
+  }
+  /** Cuts the agent off from the servers (§12.2); `timings` override the delays for this cut. */
+  partition(node: string, timings: Partial<FaultTimings> = {}): Promise<ControlState> {
+    return this.call('POST', `/agents/${encodeURIComponent(node)}/partition`, timings);
+  }
+  /** Heals the cut (§12.4); `timings.rejoinMs` overrides the rejoin delay. */
+  heal(node: string, timings: Partial<FaultTimings> = {}): Promise<ControlState> {
+    return this.call('DELETE', `/agents/${encodeURIComponent(node)}/partition`, timings);
+  }
+  /** SIGKILL of the agent (P19): connection refused; the servers notice after `detectMs`. */
+  kill(node: string, timings: Partial<FaultTimings> = {}): Promise<ControlState> {
+    return this.call('POST', `/agents/${encodeURIComponent(node)}/kill`, timings);
+  }
+  /** Restarts a killed or departed agent (P21); it rejoins after `rejoinMs`. */
+  restart(node: string, timings: Partial<FaultTimings> = {}): Promise<ControlState> {
+    return this.call('POST', `/agents/${encodeURIComponent(node)}/restart`, timings);
+  }
+  /** Graceful leave (P20): node, checks and all its sessions gone at once; port closed. */
+  leave(node: string): Promise<ControlState> {
+    return this.call('POST', `/agents/${encodeURIComponent(node)}/leave`);
+  }
+  /** The servers lose quorum (§12.6); `timings.rpcHoldMs` overrides the hold before `No cluster leader`. */
+  loseQuorum(timings: Partial<FaultTimings> = {}): Promise<ControlState> {
+    return this.call('POST', '/servers/quorum-loss', timings);
+  }
+  /** A new leader: TTLs re-armed at 2 × TTL, failed nodes reconciled, agents re-synced (P24). */
+  restoreQuorum(): Promise<ControlState> {
+    return this.call('DELETE', '/servers/quorum-loss');
   }
 }

@@ -5,12 +5,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../../test/support/free-port.js';
 import { type SpawnedProcess, spawnProcess } from '../../../test/support/spawned-process.js';
+import { type FaultTimings, timingFlag } from '../src/cluster/fault-timings.js';
 import { ConsulDevControl } from './control-client.js';
 
 export interface SpawnConsulDevOptions {
+  /** API port of the (first) agent; a free port by default. */
   port?: number;
   controlPort?: number;
+  /** The single agent's node name; exclusive with `agents`. */
   node?: string;
+  /** One client agent per host (each its own node and API port), sharing the servers' state. */
+  agents?: Array<string | { node: string; port?: number }>;
+  /** Delays of the cluster faults (wall-clock ms; defaults in apps/consul-dev/README.md). */
+  timings?: Partial<FaultTimings>;
   aclTokens?: string[];
   tls?: { certFile: string; keyFile: string; caFile: string; verifyIncoming?: boolean };
   timeScale?: number;
@@ -25,8 +32,10 @@ export interface SpawnedConsulDev {
   readonly controlPort: number;
   readonly scheme: 'http' | 'https';
   readonly node: string;
-  /** `http://127.0.0.1:<port>` (or https). */
+  /** `http://127.0.0.1:<port>` (or https) of the first agent. */
   readonly url: string;
+  /** Every agent, first one first (one entry, the single agent, without `agents`). */
+  readonly agents: ReadonlyArray<{ node: string; port: number; url: string }>;
   readonly control: ConsulDevControl;
   readonly process: SpawnedProcess;
   /** SIGTERM, then SIGKILL after `timeoutMs`; resolves with the exit code. */
@@ -40,6 +49,13 @@ export function consulDevMain(cwd = process.cwd()): string {
 export function consulDevArgs(options: SpawnConsulDevOptions & { port: number; controlPort: number }): string[] {
   const args = ['--port', String(options.port), '--control-port', String(options.controlPort)];
   if (options.node) args.push('--node', options.node);
+  for (const agent of options.agents ?? []) {
+    const spec = typeof agent === 'string' ? { node: agent } : agent;
+    args.push('--agent', spec.port === undefined ? spec.node : `${spec.node}:${spec.port}`);
+  }
+  for (const [key, value] of Object.entries(options.timings ?? {})) {
+    args.push(timingFlag(key as keyof FaultTimings), String(value));
+  }
   for (const token of options.aclTokens ?? []) args.push('--acl-token', token);
   if (options.tls) {
     args.push('--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile, '--tls-ca', options.tls.caFile);
@@ -63,7 +79,9 @@ export async function spawnConsulDev(options: SpawnConsulDevOptions = {}): Promi
     throw error;
   }
   const scheme = ready.scheme === 'https' ? 'https' : 'http';
+  const listed = Array.isArray(ready.agents) ? (ready.agents as Array<{ node: string; port: number }>) : [{ node: String(ready.node), port: Number(ready.port) }];
   return {
+    agents: listed.map((a) => ({ node: a.node, port: a.port, url: `${scheme}://127.0.0.1:${a.port}` })),
     port: Number(ready.port),
     controlPort: Number(ready.controlPort),
     scheme,

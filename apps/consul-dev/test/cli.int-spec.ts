@@ -30,6 +30,33 @@ describe('consul-dev CLI (built dist/apps/consul-dev/main.js)', () => {
     expect(stdout.trim().split('\n')).toHaveLength(1);
   });
 
+  it('fact 21: --agent NAME / NAME:PORT starts one agent per node; the ready line lists them (port and node = the first)', async () => {
+    const [port, second, controlPort] = [await freePort(), await freePort(), await freePort()];
+    const child = spawnProcess(process.execPath, [consulDevMain(), '--port', String(port), '--control-port', String(controlPort),
+      '--agent', 'host-a', '--agent', `host-b:${second}`, '--agents', 'host-c', '--detect-ms', '300']);
+    const ready = await child.readyLine();
+    const agents = ready.agents as Array<{ node: string; port: number }>;
+    expect(ready).toMatchObject({ ready: true, port, controlPort, scheme: 'http', node: 'host-a' });
+    expect(agents.slice(0, 2)).toEqual([{ node: 'host-a', port }, { node: 'host-b', port: second }]);
+    expect(agents[2]).toMatchObject({ node: 'host-c', port: expect.any(Number) });
+    for (const agent of agents) {
+      const self = (await (await fetch(`http://127.0.0.1:${agent.port}/v1/agent/self`)).json()) as { Config: { NodeName: string } };
+      expect(self.Config.NodeName).toBe(agent.node);
+    }
+    expect(await child.stop('SIGTERM')).toBe(0);
+  });
+
+  it('spawnConsulDev({ agents, timings }): agents with urls, typed per-agent control routes', async () => {
+    const double = await spawnConsulDev({ agents: ['a', 'b'], timings: { detectMs: 200, rejoinMs: 100 } });
+    expect(double.agents.map((a) => [a.node, a.url])).toEqual([['a', double.url], ['b', `http://127.0.0.1:${double.agents[1].port}`]]);
+    const state = await double.control.partition('b', { keepaliveMs: 0, dialTimeoutMs: 50 });
+    expect(state.timings).toMatchObject({ detectMs: 200, rejoinMs: 100 });
+    await waitUntil(async () => (await double.control.agent('b')).serfHealth === 'critical', { what: 'b detected' });
+    await double.control.heal('b');
+    await waitUntil(async () => (await double.control.agent('b')).serfHealth === 'passing', { what: 'b rejoined' });
+    expect(await double.stop()).toBe(0);
+  });
+
   it('SIGINT exits 0 too', async () => {
     const double = await spawnConsulDev();
     expect(await double.process.stop('SIGINT')).toBe(0);
@@ -42,6 +69,7 @@ describe('consul-dev CLI (built dist/apps/consul-dev/main.js)', () => {
     [['--verify-incoming'], '--verify-incoming needs'],
     [['--tls-cert', '/nope/c', '--tls-key', '/nope/k', '--tls-ca', '/nope/ca'], 'cannot read --tls-cert /nope/c'],
     [['--port'], '--port needs a value'],
+    [['--agent', 'a', '--agent', 'a'], '--agent a given twice'],
   ])('bad arguments %j exit 2 with a clear message', async (args, message) => {
     const child = spawnProcess(process.execPath, [consulDevMain(), ...args]);
     expect(await child.exited()).toBe(2);

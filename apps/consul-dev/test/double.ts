@@ -13,7 +13,22 @@ export interface TestDouble {
   /** Raw fetch against the API, for details the client hides (status, headers, exact bodies). */
   api(path: string, init?: RequestInit): Promise<Response>;
   /** Raw fetch returning status, text and headers. */
-  call(method: string, path: string, body?: string | object, headers?: Record<string, string>): Promise<{ status: number; text: string; headers: Headers; json<T = unknown>(): T }>;
+  call(method: string, path: string, body?: string | object, headers?: Record<string, string>): Promise<CallResult>;
+  /** The same against the API port of another agent, by node name. */
+  callAgent(node: string, method: string, path: string, body?: string | object, headers?: Record<string, string>): Promise<CallResult>;
+}
+
+export interface CallResult {
+  status: number;
+  text: string;
+  headers: Headers;
+  json<T = unknown>(): T;
+}
+
+async function rawCall(base: string, method: string, path: string, body?: string | object, headers: Record<string, string> = {}): Promise<CallResult> {
+  const response = await fetch(`${base}${path}`, { method, headers, body: typeof body === 'object' ? JSON.stringify(body) : body });
+  const text = await response.text();
+  return { status: response.status, text, headers: response.headers, json: <T>() => JSON.parse(text) as T };
 }
 
 export function useDoubles(): (options?: ConsulDevOptions) => Promise<TestDouble> {
@@ -34,10 +49,11 @@ export function useDoubles(): (options?: ConsulDevOptions) => Promise<TestDouble
       url,
       control: ConsulDevControl.at(server.controlPort),
       api,
-      async call(method, path, body, headers = {}) {
-        const response = await api(path, { method, headers, body: typeof body === 'object' ? JSON.stringify(body) : body });
-        const text = await response.text();
-        return { status: response.status, text, headers: response.headers, json: <T>() => JSON.parse(text) as T };
+      call: (method, path, body, headers) => rawCall(url, method, path, body, headers),
+      callAgent(node, method, path, body, headers) {
+        const agent = server.agents.find((a) => a.node === node);
+        if (agent === undefined) throw new Error(`no agent ${node}`);
+        return rawCall(`${server.scheme}://127.0.0.1:${agent.port}`, method, path, body, headers);
       },
     };
     started.push(double);

@@ -1,16 +1,20 @@
 // The fault-injection and inspection API, on its own plain-HTTP port (documented in the README):
-// JSON in, JSON out, never subject to the faults it injects.
+// JSON in, JSON out, never subject to the faults it injects. Cluster faults are per agent, by node name.
 import http from 'node:http';
 import type { ApiListener } from '../api-listener.js';
 import { CHECK_STATUSES } from '../checks/check-definition.js';
+import { type Cluster, ClusterError } from '../cluster/cluster.js';
+import { pickTimings } from '../cluster/fault-timings.js';
 import type { ConsulState } from '../state/consul-state.js';
 import type { FaultState } from './fault-state.js';
 
 export interface ControlDeps {
   state: ConsulState;
   faults: FaultState;
+  /** The first agent's API port (the /api/stop and /api/resume routes). */
   api: ApiListener;
   scheme: 'http' | 'https';
+  cluster: Cluster;
 }
 
 class ControlError extends Error {
@@ -39,10 +43,13 @@ function nonNegative(value: unknown, field: string, fallback: number): number {
   return value;
 }
 
+/** Per-call overrides of the fault delays (detectMs, rejoinMs, ...). */
+const timings = (body: Record<string, unknown>) => pickTimings(body, (message) => new ControlError(400, message));
+
 type Action = (deps: ControlDeps, body: Record<string, unknown>, param: string) => Promise<unknown> | unknown;
 
 function snapshot(deps: ControlDeps) {
-  return { ...deps.state.snapshot(), faults: deps.faults.snapshot(), listening: deps.api.listening, scheme: deps.scheme };
+  return { ...deps.state.snapshot(), faults: deps.faults.snapshot(), listening: deps.api.listening, scheme: deps.scheme, ...deps.cluster.snapshot() };
 }
 
 function forceCheck(deps: ControlDeps, body: Record<string, unknown>, id: string): unknown {
@@ -94,6 +101,13 @@ const ROUTES: Array<{ method: string; pattern: RegExp; action: Action }> = [
       d.state.reset(index);
     },
   },
+  { method: 'POST', pattern: /^\/agents\/([^/]+)\/partition$/, action: (d, b, node) => d.cluster.partition(node, timings(b)) },
+  { method: 'DELETE', pattern: /^\/agents\/([^/]+)\/partition$/, action: (d, b, node) => d.cluster.heal(node, timings(b)) },
+  { method: 'POST', pattern: /^\/agents\/([^/]+)\/kill$/, action: (d, b, node) => d.cluster.kill(node, timings(b)) },
+  { method: 'POST', pattern: /^\/agents\/([^/]+)\/restart$/, action: (d, b, node) => d.cluster.restart(node, timings(b)) },
+  { method: 'POST', pattern: /^\/agents\/([^/]+)\/leave$/, action: (d, _b, node) => d.cluster.leave(node) },
+  { method: 'POST', pattern: /^\/servers\/quorum-loss$/, action: (d, b) => d.cluster.loseQuorum(timings(b)) },
+  { method: 'DELETE', pattern: /^\/servers\/quorum-loss$/, action: (d) => d.cluster.restoreQuorum() },
   { method: 'POST', pattern: /^\/api\/stop$/, action: (d) => d.api.stop() },
   { method: 'POST', pattern: /^\/api\/resume$/, action: (d) => d.api.resume() },
 ];
@@ -117,7 +131,8 @@ export function createControlServer(deps: ControlDeps): http.Server {
         const result = await route.action(deps, await jsonBody(req), param);
         send(res, 200, result ?? snapshot(deps));
       } catch (error) {
-        send(res, error instanceof ControlError ? error.status : 500, { error: (error as Error).message });
+        const status = error instanceof ControlError || error instanceof ClusterError ? error.status : 500;
+        send(res, status, { error: (error as Error).message });
       }
     })();
   });

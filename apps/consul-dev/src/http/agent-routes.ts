@@ -1,6 +1,7 @@
 // Agent-local endpoints (§6): services, checks, TTL updates, health, self; and /v1/status/leader.
 import { CHECK_STATUSES, decodeCheck, validateCheck } from '../checks/check-definition.js';
 import { decodeServiceRegistration } from '../checks/service-definition.js';
+import { SERVER_ADDRESS } from '../cluster/agent.js';
 import { HttpError, badRequest, serverError } from '../http-error.js';
 import type { AgentCheck } from '../state/check-registry.js';
 import { type ApiContext, pathSuffix } from './api-context.js';
@@ -17,16 +18,16 @@ const unknownCheck = (id: string) => new HttpError(404, `Unknown check ID ${JSON
 async function registerService(ctx: ApiContext): Promise<void> {
   const { service, checks } = decodeServiceRegistration(parseJsonObject(await readBody(ctx.req)), DATACENTER);
   ctx.acl.require(ctx.identity, 'service:write', service.Service);
-  ctx.state.registry.registerService(service, checks, ctx.query.has('replace-existing-checks'));
+  ctx.agent.state.registry.registerService(service, checks, ctx.query.has('replace-existing-checks'));
   sendRaw(ctx.res, 200, undefined, '');
 }
 
 async function deregisterService(ctx: ApiContext): Promise<void> {
   const id = pathSuffix(ctx, '/v1/agent/service/deregister/');
-  const service = ctx.state.registry.getService(id);
+  const service = ctx.agent.state.registry.getService(id);
   if (service === undefined) throw new HttpError(404, `Unknown service ID ${JSON.stringify(id)}. Ensure that the service ID is passed, not the service name.`);
   ctx.acl.require(ctx.identity, 'service:write', service.Service);
-  ctx.state.registry.deregisterService(id);
+  ctx.agent.state.registry.deregisterService(id);
   sendRaw(ctx.res, 200, undefined, '');
 }
 
@@ -36,13 +37,13 @@ async function registerCheck(ctx: ApiContext): Promise<void> {
   if (spec.status !== '' && !CHECK_STATUSES.includes(spec.status)) throw badRequest('Bad check status');
   validateCheck(spec);
   if (spec.checkId === '') spec.checkId = spec.name;
-  const registry = ctx.state.registry;
+  const registry = ctx.agent.state.registry;
   if (spec.serviceId !== '') {
     const service = registry.getService(spec.serviceId);
     if (service === undefined) throw new HttpError(404, `ServiceID ${JSON.stringify(spec.serviceId)} does not exist`);
     ctx.acl.require(ctx.identity, 'service:write', service.Service);
   } else {
-    ctx.acl.require(ctx.identity, 'node:write', ctx.state.node);
+    ctx.acl.require(ctx.identity, 'node:write', ctx.agent.node);
   }
   registry.registerCheck(spec);
   sendRaw(ctx.res, 200, undefined, '');
@@ -50,15 +51,15 @@ async function registerCheck(ctx: ApiContext): Promise<void> {
 
 function requireCheckWrite(ctx: ApiContext, check: AgentCheck): void {
   if (check.ServiceName !== '') ctx.acl.require(ctx.identity, 'service:write', check.ServiceName);
-  else ctx.acl.require(ctx.identity, 'node:write', ctx.state.node);
+  else ctx.acl.require(ctx.identity, 'node:write', ctx.agent.node);
 }
 
 async function deregisterCheck(ctx: ApiContext): Promise<void> {
   const id = pathSuffix(ctx, '/v1/agent/check/deregister/');
-  const check = ctx.state.registry.getCheck(id);
+  const check = ctx.agent.state.registry.getCheck(id);
   if (check === undefined) throw unknownCheck(id);
   requireCheckWrite(ctx, check);
-  ctx.state.registry.deregisterCheck(id);
+  ctx.agent.state.registry.deregisterCheck(id);
   sendRaw(ctx.res, 200, undefined, '');
 }
 
@@ -66,7 +67,7 @@ async function deregisterCheck(ctx: ApiContext): Promise<void> {
 function ttlUpdate(prefix: string, fixed?: string): (ctx: ApiContext) => Promise<void> {
   return async (ctx) => {
     const id = pathSuffix(ctx, prefix);
-    const check = ctx.state.registry.getCheck(id);
+    const check = ctx.agent.state.registry.getCheck(id);
     if (check === undefined) throw unknownCheck(id);
     requireCheckWrite(ctx, check);
     let status = fixed ?? '';
@@ -77,30 +78,30 @@ function ttlUpdate(prefix: string, fixed?: string): (ctx: ApiContext) => Promise
       output = asString(f.get('Output'), 'Output');
       if (!CHECK_STATUSES.includes(status)) throw badRequest(`Invalid check status: '${status}'`);
     }
-    if (ctx.state.registry.getSpec(id)?.ttlNs === 0n || check.Type !== 'ttl') {
+    if (ctx.agent.state.registry.getSpec(id)?.ttlNs === 0n || check.Type !== 'ttl') {
       throw serverError(`CheckID ${JSON.stringify(id)} does not have associated TTL`);
     }
-    ctx.state.registry.updateStatus(id, status, output);
-    ctx.state.runner.touchTtl(id);
+    ctx.agent.state.registry.updateStatus(id, status, output);
+    ctx.agent.state.runner.touchTtl(id);
     sendRaw(ctx.res, 200, undefined, '');
   };
 }
 
 async function listChecks(ctx: ApiContext): Promise<void> {
-  const visible = ctx.state.registry.agentChecks().filter((c) => ctx.acl.allows(ctx.identity, c.ServiceID ? 'service:read' : 'node:read'));
+  const visible = ctx.agent.state.registry.agentChecks().filter((c) => ctx.acl.allows(ctx.identity, c.ServiceID ? 'service:read' : 'node:read'));
   sendJson(ctx.res, 200, Object.fromEntries(visible.map((c) => [c.CheckID, c])), ctx.pretty);
 }
 
 async function listServices(ctx: ApiContext): Promise<void> {
-  const visible = ctx.state.registry.allServices().filter(() => ctx.acl.allows(ctx.identity, 'service:read'));
+  const visible = ctx.agent.state.registry.allServices().filter(() => ctx.acl.allows(ctx.identity, 'service:read'));
   sendJson(ctx.res, 200, Object.fromEntries(visible.map((s) => [s.ID, s])), ctx.pretty);
 }
 
 async function self(ctx: ApiContext): Promise<void> {
-  ctx.acl.require(ctx.identity, 'agent:read', ctx.state.node);
+  ctx.acl.require(ctx.identity, 'agent:read', ctx.agent.node);
   sendJson(ctx.res, 200, {
-    Config: { Datacenter: DATACENTER, NodeName: ctx.state.node, Server: true, Version: '1.21.0', Revision: 'consul-dev' },
-    Member: { Name: ctx.state.node, Addr: '127.0.0.1', Port: 8301, Tags: { role: 'consul', dc: DATACENTER }, Status: 1 },
+    Config: { Datacenter: DATACENTER, NodeName: ctx.agent.node, Server: !ctx.cluster.clientMode, Version: '1.21.0', Revision: 'consul-dev' },
+    Member: { Name: ctx.agent.node, Addr: '127.0.0.1', Port: 8301, Tags: { role: 'consul', dc: DATACENTER }, Status: 1 },
     Meta: { 'consul-dev': 'true' },
   }, ctx.pretty);
 }
@@ -109,21 +110,23 @@ async function self(ctx: ApiContext): Promise<void> {
 async function serviceHealth(ctx: ApiContext): Promise<void> {
   const id = pathSuffix(ctx, '/v1/agent/health/service/id/');
   const text = ctx.query.get('format') === 'text';
-  const service = ctx.state.registry.getService(id);
+  const service = ctx.agent.state.registry.getService(id);
   if (service === undefined) {
     const reason = `ServiceId ${id} not found`;
     return text ? sendText(ctx.res, 404, reason) : sendJson(ctx.res, 404, { AggregatedStatus: 'critical', Service: null, Checks: null });
   }
   ctx.acl.require(ctx.identity, 'service:read', service.Service);
-  const checks = ctx.state.registry.serviceChecks(id);
+  const checks = ctx.agent.state.registry.serviceChecks(id);
   const status = checks.some((c) => c.Status === 'critical') ? 'critical' : checks.some((c) => c.Status === 'warning') ? 'warning' : 'passing';
   const code = status === 'critical' ? 503 : status === 'warning' ? 429 : 200;
   if (text) return sendText(ctx.res, code, status);
   sendJson(ctx.res, code, { AggregatedStatus: status, Service: service, Checks: checks }, ctx.pretty);
 }
 
+/** Forwarded to a server, which answers the leader it knows: `""` without one. */
 async function leader(ctx: ApiContext): Promise<void> {
-  sendJson(ctx.res, 200, ctx.faults.noLeader ? '' : LEADER_ADDRESS);
+  const none = ctx.faults.noLeader !== null || !ctx.cluster.hasLeader;
+  sendJson(ctx.res, 200, none ? '' : ctx.cluster.clientMode ? SERVER_ADDRESS : LEADER_ADDRESS);
 }
 
 const put = (path: string, prefix: boolean, handle: Route['handle']): Route => ({ path, prefix, methods: ['PUT'], leader: false, handle });
@@ -142,5 +145,5 @@ export const agentRoutes: Route[] = [
   get('/v1/agent/services', false, listServices),
   get('/v1/agent/self', false, self),
   get('/v1/agent/health/service/id/', true, serviceHealth),
-  get('/v1/status/leader', false, leader),
+  { ...get('/v1/status/leader', false, leader), forwarded: true },
 ];

@@ -1,6 +1,9 @@
-// The Consul API request pipeline: injected faults (latency, hang, no leader) → routing (404/405) →
-// ACL identification → handler; errors become plain-text bodies with their status (§1.3).
+// The Consul API request pipeline of one agent: routing (404/405) → injected faults (latency, hang, no
+// leader) → the agent's link (cut off: §12 P4) → quorum (§12 P22) → ACL identification → handler;
+// errors become plain-text bodies with their status (§1.3).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Agent, NO_KNOWN_SERVERS } from '../cluster/agent.js';
+import type { Cluster } from '../cluster/cluster.js';
 import type { FaultState } from '../control/fault-state.js';
 import { HttpError } from '../http-error.js';
 import type { ConsulState } from '../state/consul-state.js';
@@ -9,15 +12,25 @@ import type { ApiContext } from './api-context.js';
 import { agentRoutes } from './agent-routes.js';
 import { kvRoutes } from './kv-routes.js';
 import { sendText } from './respond.js';
+import { parseQueryOptions } from './blocking-query.js';
+import { catalogRoutes } from './catalog-routes.js';
 import { type Route, selectRoute } from './router.js';
 import { sessionRoutes } from './session-routes.js';
+import { waitFor } from './wait-for.js';
 
-export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...kvRoutes, ...agentRoutes];
+export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...kvRoutes, ...agentRoutes, ...catalogRoutes];
+
+/** P22: what a client agent answers once the servers' hold ends without a leader. */
+export const NO_CLUSTER_LEADER = 'rpc error making call: No cluster leader';
+/** Server-side errors reach the caller with this prefix when a client agent forwarded the call (fact 13). */
+const FORWARD_PREFIX = 'rpc error making call: ';
 
 export interface ApiDeps {
   state: ConsulState;
   acl: Acl;
   faults: FaultState;
+  agent: Agent;
+  cluster: Cluster;
 }
 
 function decodePath(raw: string): string {
@@ -40,6 +53,29 @@ async function applyFaults(ctx: ApiContext, route: Route): Promise<void> {
   if (faults.noLeader !== null) throw new HttpError(500, 'No cluster leader');
 }
 
+/** §12 P4/P7: a forwarded call from a cut-off agent fails after its phase's hold, unless the link comes back first (P18). */
+async function applyLink(ctx: ApiContext, route: Route): Promise<void> {
+  if (!(route.forwarded ?? route.leader)) return;
+  const failure = ctx.agent.forwardFailure();
+  if (failure === null) return;
+  await waitFor((wake) => ctx.agent.watch(wake), () => ctx.agent.forwardFailure() === null, failure.holdMs, ctx.signal);
+  if (ctx.agent.forwardFailure() !== null) throw new HttpError(500, failure.text);
+}
+
+/** §12 P22/P23: without a leader, writes and default or consistent reads are held, then refused; stale reads answer. */
+async function applyQuorum(ctx: ApiContext, route: Route): Promise<void> {
+  const loss = ctx.cluster.quorumLoss;
+  if (!route.leader || loss === null || (ctx.method === 'GET' && ctx.query.has('stale'))) return;
+  await waitFor((wake) => ctx.cluster.watchQuorum(wake), () => ctx.cluster.hasLeader, loss.holdMs, ctx.signal);
+  if (!ctx.cluster.hasLeader) throw new HttpError(500, NO_CLUSTER_LEADER);
+}
+
+function forwardedError(error: unknown): unknown {
+  if (!(error instanceof HttpError) || error.status !== 500) return error;
+  if (error.message.startsWith('rpc error') || error.message === NO_KNOWN_SERVERS) return error;
+  return new HttpError(500, `${FORWARD_PREFIX}${error.message}`, error.headers);
+}
+
 async function handle(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://consul-dev');
   const ctx: ApiContext = {
@@ -55,10 +91,18 @@ async function handle(deps: ApiDeps, req: IncomingMessage, res: ServerResponse, 
   };
   const route = selectRoute(API_ROUTES, ctx);
   if (route === undefined) return;
+  // The HTTP layer rejects bad ?index/?wait and ?stale with ?consistent (400) before any RPC.
+  if (ctx.method === 'GET' && (route.forwarded ?? route.leader)) parseQueryOptions(ctx.query);
   await applyFaults(ctx, route);
+  await applyLink(ctx, route);
+  await applyQuorum(ctx, route);
   if (signal.aborted) return;
   ctx.identity = deps.acl.identify(requestToken(req, ctx.query));
-  await route.handle(ctx);
+  try {
+    await route.handle(ctx);
+  } catch (error) {
+    throw deps.cluster.clientMode && (route.forwarded ?? route.leader) ? forwardedError(error) : error;
+  }
 }
 
 export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {

@@ -8,8 +8,10 @@ export interface Route {
   /** Prefix routes take the rest of the path as a parameter (`/v1/kv/` + key). */
   prefix: boolean;
   methods: string[];
-  /** Served by the Raft leader: subject to the no-leader fault (agent-local routes are not). */
+  /** Served by the Raft leader: subject to the no-leader and quorum-loss faults (agent-local routes are not). */
   leader: boolean;
+  /** Forwarded by the agent to a server (§12 P4): fails while the agent is cut off. Defaults to `leader`. */
+  forwarded?: boolean;
   handle(ctx: ApiContext): Promise<void>;
 }
 

@@ -14,7 +14,7 @@ function sessionId(ctx: ApiContext, prefix: string): string {
 }
 
 async function create(ctx: ApiContext): Promise<void> {
-  const request = decodeSessionCreate(parseJsonObject(await readBody(ctx.req)), ctx.state.node);
+  const request = decodeSessionCreate(parseJsonObject(await readBody(ctx.req)), ctx.agent.node);
   if (request.node === '') throw serverError('Must provide Node');
   ctx.acl.require(ctx.identity, 'session:write', request.node);
   const session = ctx.state.sessions.create(request);
@@ -23,7 +23,7 @@ async function create(ctx: ApiContext): Promise<void> {
 
 async function destroy(ctx: ApiContext): Promise<void> {
   const id = sessionId(ctx, '/v1/session/destroy/');
-  ctx.acl.require(ctx.identity, 'session:write', ctx.state.sessions.get(id)?.Node ?? ctx.state.node);
+  ctx.acl.require(ctx.identity, 'session:write', ctx.state.sessions.get(id)?.Node ?? ctx.agent.node);
   ctx.state.sessions.destroy(id);
   sendJson(ctx.res, 200, true);
 }

@@ -40,6 +40,7 @@ export class SessionStore {
   private readonly timers = new Map<string, TimerHandle>();
   /** The sessions table index (blocking queries on session reads use it). */
   tableIndex = 0;
+  private timersSuspended = false;
 
   constructor(
     private readonly raft: RaftIndex,
@@ -83,7 +84,7 @@ export class SessionStore {
       };
       this.sessions.set(session.ID, session);
       this.tableIndex = index;
-      if (ttlNs > 0n) this.armTimer(session.ID, ttlNs);
+      if (ttlNs > 0n && !this.timersSuspended) this.armTimer(session.ID, ttlNs);
       return session;
     });
   }
@@ -93,7 +94,7 @@ export class SessionStore {
     const session = this.sessions.get(id);
     if (session === undefined) return undefined;
     const ttlNs = parseTtl(session.TTL);
-    if (ttlNs > 0n) this.armTimer(id, ttlNs);
+    if (ttlNs > 0n && !this.timersSuspended) this.armTimer(id, ttlNs);
     return session;
   }
 
@@ -110,6 +111,29 @@ export class SessionStore {
     );
     for (const s of victims) this.invalidate(index, s.ID);
     return victims.map((s) => s.ID);
+  }
+
+  /** Node deregistration (graceful leave, §12 P20): every session of the node, with or without checks. */
+  invalidateNode(index: number, node: string): string[] {
+    const victims = this.list().filter((s) => s.Node === node);
+    for (const s of victims) this.invalidate(index, s.ID);
+    return victims.map((s) => s.ID);
+  }
+
+  /** Leadership lost (§12 P24): the TTL timers live only on a leader, so they all stop. */
+  suspendTimers(): void {
+    this.timersSuspended = true;
+    for (const timer of this.timers.values()) timer.cancel();
+    this.timers.clear();
+  }
+
+  /** A new leader re-arms every TTL session at 2 × TTL from now, whatever its renewal history (§12 P24). */
+  rearmAll(): void {
+    this.timersSuspended = false;
+    for (const s of this.sessions.values()) {
+      const ttlNs = parseTtl(s.TTL);
+      if (ttlNs > 0n) this.armTimer(s.ID, ttlNs);
+    }
   }
 
   /** Removes the session and releases/deletes its keys with lock-delay, all at `index`. */
