@@ -3,6 +3,7 @@ import { HaModule } from '@a4c/ha';
 import type { AppConfig } from './config/app-config.js';
 import { configureApplication } from './configure-app.js';
 import { CoreModule } from './core/core.module.js';
+import { elasticsearchFencing } from './core/storage/elasticsearch-epoch-source.js';
 
 /**
  * The parent context of DESIGN.md §2: only HaModule. It serves health and status on every instance
@@ -26,6 +27,8 @@ export class AppModule {
           elasticsearch: elasticsearch.urls.length
             ? { urls: elasticsearch.urls, username: elasticsearch.username, password: elasticsearch.password, apiKey: elasticsearch.apiKey, caFile: elasticsearch.caFile }
             : undefined,
+          // every activation gets its fencing epoch from the store it writes to (docs/architecture.md § Fencing)
+          fencing: elasticsearch.urls.length ? elasticsearchFencing(elasticsearch) : undefined,
         }),
       ],
     };

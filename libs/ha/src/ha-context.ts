@@ -15,6 +15,12 @@ export interface HaContext {
    * VM) until the lock is confirmed again: check it right before acting on shared state.
    */
   readonly isLeading?: () => boolean;
+  /**
+   * The fencing epoch of this activation, obtained from the storage before the graph booted and greater
+   * than every earlier activation's (docs/architecture.md § Fencing). 0 or absent with HA off or without
+   * a fencing source. Writes carry it so the storage refuses a deposed leader's late writes.
+   */
+  readonly epoch?: number;
 }
 
 /** Injection token of the HaContext in the full graph: `@Inject(HA_CONTEXT) ctx: HaContext`. */

@@ -2,6 +2,7 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import type { Clock } from './clock/clock.port.js';
 import type { ConsulPort } from './consul/consul.port.js';
 import type { ElasticsearchTarget } from './health/elasticsearch.health.js';
+import type { HaFencing } from './fencing/ha-fencing.js';
 import type { ConfigureApplication } from './host/full-graph-host.js';
 
 /** What HaModule.forRoot takes (DESIGN.md §2): the `ha:` section and the full graph to boot on demand. */
@@ -18,6 +19,8 @@ export interface HaModuleOptions {
   directory: string;
   /** The Elasticsearch the full graph uses; its cluster health is part of ours. Absent: embedded store. */
   elasticsearch?: ElasticsearchTarget;
+  /** Where each activation gets its fencing epoch (HaContext.epoch) before booting the graph; HA on only. */
+  fencing?: HaFencing;
   /** Test seams: an in-memory Consul and a fake clock instead of the HTTP adapter and real time. */
   consul?: ConsulPort;
   clock?: Clock;

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { FencedWriteError } from '@a4c/ha';
 
 /** The body of every error answer of the A4C REST API. */
 export interface HttpErrorBody {
@@ -9,10 +10,15 @@ export interface HttpErrorBody {
   readonly reason: string;
 }
 
+/** Retry-After of a fenced write's 503: the newer leader acts already, or will within about a second. */
+const FENCED_RETRY_AFTER_SECONDS = 1;
+
 /**
  * Turns every error into `{statusCode, error, reason}`. Client mistakes (HttpExceptions, and body-parser
- * errors such as malformed JSON, which carry a 4xx status) keep their status and say why; anything
- * else is a 500 whose details are logged, not sent (they may name internals).
+ * errors such as malformed JSON, which carry a 4xx status) keep their status and say why; a
+ * FencedWriteError (this instance stopped acting, or a newer leader wrote the document; nothing of that
+ * write was applied) is a 503 with Retry-After; anything else is a 500 whose details are logged, not
+ * sent (they may name internals).
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -30,11 +36,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       return;
     }
     const body: HttpErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', reason };
+    if (exception instanceof FencedWriteError) response.setHeader('Retry-After', String(FENCED_RETRY_AFTER_SECONDS));
     response.status(statusCode).json(body);
   }
 }
 
 export function describeError(exception: unknown): { statusCode: number; reason: string } {
+  if (exception instanceof FencedWriteError) return { statusCode: 503, reason: `not the acting leader any more: ${exception.message}` };
   if (exception instanceof HttpException) {
     const cause = exception.cause;
     if (isJsonParseError(cause)) return { statusCode: 400, reason: `malformed JSON body: ${cause.message}` };

@@ -4,6 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express from 'express';
 import { HA_CONTEXT, type HaContext } from '../ha-context.js';
+import { Fence } from '../fencing/fence.js';
+import type { HaFencing } from '../fencing/ha-fencing.js';
 import type { FullGraphPort } from '../election/ports.js';
 import { describeError } from '../consul/consul-errors.js';
 
@@ -14,6 +16,8 @@ interface RunningGraph {
   handler: express.Express;
   inFlight: number;
   drained: (() => void) | null;
+  /** The fencing epoch this graph was booted with (0: none). */
+  epoch: number;
 }
 
 export interface FullGraphHostOptions {
@@ -22,9 +26,11 @@ export interface FullGraphHostOptions {
   drainTimeoutMs: number;
   /** Nest logger for the child (false silences it, e.g. in tests). */
   logger?: false | Logger;
+  /** Obtains the fencing epoch before each boot (HA on); absent: epoch 0. */
+  fencing?: HaFencing;
 }
 
-/** Makes HA_CONTEXT injectable everywhere in the child without the full graph importing HaModule. */
+/** Makes HA_CONTEXT and its Fence injectable everywhere in the child without the full graph importing HaModule. */
 @Global()
 @Module({})
 class HaContextModule {}
@@ -34,8 +40,8 @@ function childRoot(application: Type | DynamicModule, context: HaContext): Dynam
     module: HaContextModule,
     global: true,
     imports: [application],
-    providers: [{ provide: HA_CONTEXT, useValue: context }],
-    exports: [HA_CONTEXT],
+    providers: [{ provide: HA_CONTEXT, useValue: context }, { provide: Fence, useValue: new Fence(context) }],
+    exports: [HA_CONTEXT, Fence],
   };
 }
 
@@ -55,9 +61,14 @@ export class FullGraphHost implements FullGraphPort {
     return this.running !== null;
   }
 
+  /** The fencing epoch of the running graph; 0 when none runs or without fencing. */
+  get epoch(): number {
+    return this.running?.epoch ?? 0;
+  }
+
   activate(context: HaContext): Promise<void> {
     return this.serialised(async () => {
-      const boot = this.boot(context);
+      const boot = this.obtainEpoch(context).then((fenced) => (fenced ? this.boot(fenced) : null));
       const abandoned = new Promise<'abandoned'>((resolve) => (this.abandonActivation = () => resolve('abandoned')));
       const outcome = await Promise.race([boot, abandoned]);
       this.abandonActivation = null;
@@ -106,6 +117,25 @@ export class FullGraphHost implements FullGraphPort {
     graph.handler(request as express.Request, response as express.Response);
   }
 
+  /**
+   * Before anything of the graph exists (docs/architecture.md § Fencing): the epoch this activation's
+   * writes will carry. Failing to get one fails the activation (null), like a graph that cannot boot.
+   */
+  private async obtainEpoch(context: HaContext): Promise<HaContext | null> {
+    const fencing = this.options.fencing;
+    if (!fencing) return context;
+    const started = performance.now();
+    try {
+      const epoch = await fencing.obtainEpoch({ instanceId: context.instanceId, term: context.term });
+      if (!Number.isSafeInteger(epoch) || epoch < 1) throw new Error(`the fencing source returned ${epoch}, not a positive integer`);
+      this.logger.log(`fencing epoch ${epoch} obtained in ${Math.round(performance.now() - started)} ms [term=${context.term}]`);
+      return { ...context, epoch };
+    } catch (error) {
+      this.logger.error(`full graph activation failed: cannot obtain a fencing epoch: ${describeError(error)}`);
+      return null;
+    }
+  }
+
   private async boot(context: HaContext): Promise<RunningGraph | null> {
     const handler = express(); // a fresh instance per term: nothing of the previous child survives
     let app: INestApplication | undefined;
@@ -116,7 +146,7 @@ export class FullGraphHost implements FullGraphPort {
       });
       await this.options.configureApplication?.(app);
       await app.init();
-      return { app, handler, inFlight: 0, drained: null };
+      return { app, handler, inFlight: 0, drained: null, epoch: context.epoch ?? 0 };
     } catch (error) {
       this.logger.error(`full graph activation failed: ${describeError(error)}`);
       if (app) await this.closeQuietly(app);

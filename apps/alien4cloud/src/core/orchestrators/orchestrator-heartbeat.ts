@@ -9,8 +9,10 @@ export interface OrchestratorHeartbeat extends StoredDocument {
   readonly orchestrator: string;
   /** ISO timestamp of the tick. */
   readonly at: string;
-  /** The HA term (fencing token) of the writer; 0 without HA. */
+  /** The HA term (Consul's LockIndex: a label, it restarts at 1 when Consul loses its state); 0 without HA. */
   readonly term: number;
+  /** The fencing epoch the heartbeat was written at (docs/architecture.md § Fencing); absent without fencing. */
+  readonly epoch?: number;
 }
 
 export const HEARTBEATS_COLLECTION = 'orchestrator-heartbeats';

@@ -7,6 +7,8 @@ import { HEARTBEATS_COLLECTION, type OrchestratorHeartbeat } from './orchestrato
 export interface PollerIdentity {
   readonly instanceId: string;
   readonly term: number;
+  /** HaContext.epoch: the store refuses the write when a newer leader wrote the heartbeat since. */
+  readonly epoch?: number;
   /** HaContext.isLeading: false after the term or right after a freeze, when a tick must not write. */
   readonly isLeading?: () => boolean;
 }
@@ -70,6 +72,7 @@ export class OrchestratorPoller {
       orchestrator: this.orchestrator.name,
       at: new Date().toISOString(),
       term: this.identity.term,
+      ...(this.identity.epoch ? { epoch: this.identity.epoch } : {}), // without fencing: the document as before
     };
     try {
       await this.store.put(HEARTBEATS_COLLECTION, heartbeat);

@@ -21,7 +21,7 @@ export class OrchestratorPollersService implements OnApplicationBootstrap, OnMod
     @Inject(DOCUMENT_STORE) store: DocumentStore,
     @Optional() @Inject(HA_CONTEXT) private readonly ha?: HaContext,
   ) {
-    const identity = { instanceId: ha?.instanceId ?? configuredInstanceId(config), term: ha?.term ?? 0, isLeading: ha?.isLeading };
+    const identity = { instanceId: ha?.instanceId ?? configuredInstanceId(config), term: ha?.term ?? 0, epoch: ha?.epoch ?? 0, isLeading: ha?.isLeading };
     this.pollers = config.orchestrators.map((orchestrator) => new OrchestratorPoller(orchestrator, identity, store));
   }
 

@@ -33,7 +33,7 @@ export class OrchestratorsController {
           pollIntervalInMillis,
           running: poller.running,
           ticks: poller.tickCount,
-          lastTick: last ? { instanceId: last.instanceId, at: last.at, term: last.term } : null,
+          lastTick: last ? { instanceId: last.instanceId, at: last.at, term: last.term, ...(last.epoch ? { epoch: last.epoch } : {}) } : null,
         };
       }),
     );

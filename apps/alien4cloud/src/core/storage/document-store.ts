@@ -14,12 +14,18 @@ export interface ListOptions {
  * The one repository of the full graph: named collections of JSON documents. Implementations:
  * Elasticsearch (HA, shared by every instance) and an embedded file store (single instance). An
  * acknowledged write is durable and visible to the next reader, including another leader.
+ *
+ * Under HA every write (create, put, update, delete) may reject with FencedWriteError: this instance
+ * stopped acting, or a newer leader wrote the document (docs/architecture.md § Fencing). Nothing of a
+ * refused write was applied.
  */
 export interface DocumentStore {
   /** Stores a new document; rejects with DuplicateError, atomically, when the id already exists. */
   create<T extends StoredDocument>(collection: string, document: T): Promise<void>;
   /** Creates or replaces. */
   put<T extends StoredDocument>(collection: string, document: T): Promise<void>;
+  /** Merges the top-level fields of `patch` into the stored document: the result, or undefined when absent. */
+  update<T extends StoredDocument>(collection: string, id: string, patch: Partial<Omit<T, 'id'>>): Promise<T | undefined>;
   get<T extends StoredDocument>(collection: string, id: string): Promise<T | undefined>;
   /** Documents ordered by id. */
   list<T extends StoredDocument>(collection: string, options?: ListOptions): Promise<T[]>;

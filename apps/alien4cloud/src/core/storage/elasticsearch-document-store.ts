@@ -3,7 +3,9 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import type { ElasticsearchConfig } from '../../config/app-config.js';
 import { redactText } from '../../config/secret-keys.js';
+import { Fence, FencedWriteError } from '@a4c/ha';
 import type { DocumentStore, ListOptions, StoredDocument } from './document-store.js';
+import { conflictingVersion, epochOfVersion, VersionCounter } from './fenced-version.js';
 import { DuplicateError } from './store.error.js';
 import { checkCollection, checkDocument, checkId, listLimit } from './store-keys.js';
 
@@ -16,31 +18,51 @@ const INDEX_MAPPINGS = {
   properties: { id: { type: 'keyword' as const } },
 };
 
+/** Attempts of one fenced write that conflicts with versions of its own epoch (its own concurrent writes). */
+const SAME_EPOCH_ATTEMPTS = 3;
+
 /**
  * The store of an HA installation: one index per collection (`<indexPrefix><collection>`). Every write
  * uses `refresh: 'wait_for'`, so once acknowledged it is visible to any search, including the next
  * leader's. `create` relies on `op_type: create`, which Elasticsearch refuses atomically with a 409.
+ *
+ * Fenced (a Fence with an epoch, HA on): every write is checked against the fence right before it
+ * leaves, and put, update and delete carry an external version derived from the epoch, so Elasticsearch
+ * refuses them when a newer activation has written the document (docs/architecture.md § Fencing). A
+ * refusal is a FencedWriteError.
  */
 export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationShutdown {
   private readonly logger = new Logger('ElasticsearchDocumentStore');
   private readonly readyIndices = new Set<string>();
+  /** Versions of this activation's writes; null when unfenced (no epoch): plain last-writer-wins. */
+  private readonly versions: VersionCounter | null;
 
   constructor(
     private readonly client: Client,
     private readonly indexPrefix: string,
-  ) {}
+    private readonly fence: Fence = new Fence(),
+  ) {
+    this.versions = fence.epoch > 0 ? new VersionCounter(fence.epoch) : null;
+  }
 
-  static fromConfig(config: ElasticsearchConfig): ElasticsearchDocumentStore {
-    return new ElasticsearchDocumentStore(new Client(clientOptions(config)), config.indexPrefix);
+  static fromConfig(config: ElasticsearchConfig, fence?: Fence): ElasticsearchDocumentStore {
+    return new ElasticsearchDocumentStore(new Client(clientOptions(config)), config.indexPrefix, fence);
   }
 
   async create<T extends StoredDocument>(collection: string, document: T): Promise<void> {
     checkDocument(collection, document);
+    const what = `create ${collection}/${document.id}`;
     const index = await this.writableIndex(collection);
     try {
+      this.fence.check(what);
+      // op_type create accepts internal versioning only: a document a newer activation wrote is refused
+      // as existing, and reported as fenced below
       await this.client.create({ index, id: document.id, document, refresh: 'wait_for' });
     } catch (error) {
-      if (error instanceof errors.ResponseError && error.statusCode === 409) throw new DuplicateError(collection, document.id);
+      if (error instanceof errors.ResponseError && error.statusCode === 409) {
+        await this.refuseIfNewer(what, collection, document.id);
+        throw new DuplicateError(collection, document.id);
+      }
       throw error;
     }
   }
@@ -48,7 +70,19 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
   async put<T extends StoredDocument>(collection: string, document: T): Promise<void> {
     checkDocument(collection, document);
     const index = await this.writableIndex(collection);
-    await this.client.index({ index, id: document.id, document, refresh: 'wait_for' });
+    await this.fenced(`put ${collection}/${document.id}`, (version) =>
+      this.client.index({ index, id: document.id, document, refresh: 'wait_for', ...version }),
+    );
+  }
+
+  /** Read, merge the top-level fields of `patch`, write back (fenced like put); undefined when absent. */
+  async update<T extends StoredDocument>(collection: string, id: string, patch: Partial<Omit<T, 'id'>>): Promise<T | undefined> {
+    const current = await this.get<T>(collection, id);
+    if (!current) return undefined;
+    const next = { ...current, ...patch, id } as T;
+    const index = await this.writableIndex(collection);
+    await this.fenced(`update ${collection}/${id}`, (version) => this.client.index({ index, id, document: next, refresh: 'wait_for', ...version }));
+    return next;
   }
 
   async get<T extends StoredDocument>(collection: string, id: string): Promise<T | undefined> {
@@ -92,8 +126,9 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
   async delete(collection: string, id: string): Promise<boolean> {
     checkCollection(collection);
     checkId(id);
+    const index = this.indexOf(collection);
     try {
-      await this.client.delete({ index: this.indexOf(collection), id, refresh: 'wait_for' });
+      await this.fenced(`delete ${collection}/${id}`, (version) => this.client.delete({ index, id, refresh: 'wait_for', ...version }));
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -105,6 +140,40 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
     this.logger.log('Elasticsearch client closed');
+  }
+
+  /**
+   * Sends one write: checked against the fence right before it leaves and, when fenced, with the next
+   * external version. A conflict with a newer epoch is a FencedWriteError; one with our own epoch (a
+   * concurrent write of ours got a higher version first) is sent again with a version above it.
+   */
+  private async fenced<R>(what: string, send: (version: { version?: number; version_type?: 'external' }) => Promise<R>): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      this.fence.check(what);
+      if (!this.versions) return send({});
+      try {
+        // a decimal string in the query string: the client's typings say number, which cannot hold it exactly
+        return await send({ version: this.versions.next() as unknown as number, version_type: 'external' });
+      } catch (error) {
+        const current = conflictingVersion(error);
+        if (current === undefined) throw error;
+        if (current === null || epochOfVersion(current) > this.fence.epoch) {
+          throw new FencedWriteError('superseded', what, this.fence.epoch, current === null ? undefined : epochOfVersion(current));
+        }
+        if (attempt >= SAME_EPOCH_ATTEMPTS) throw error;
+        this.versions.advancePast(current);
+      }
+    }
+  }
+
+  /** After a refused create: a FencedWriteError when the existing document was written by a newer epoch. */
+  private async refuseIfNewer(what: string, collection: string, id: string): Promise<void> {
+    if (!this.versions) return;
+    const existing = await this.client.get({ index: this.indexOf(collection), id, _source: false }).catch(() => undefined);
+    const version = existing?.found ? existing._version : undefined;
+    // _version arrives as a JSON number: exact enough for its high bits, the epoch
+    const newer = version === undefined ? 0 : Math.floor(version / 2 ** 32);
+    if (newer > this.fence.epoch) throw new FencedWriteError('superseded', what, this.fence.epoch, newer);
   }
 
   private indexOf(collection: string): string {

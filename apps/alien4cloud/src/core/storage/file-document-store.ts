@@ -2,6 +2,7 @@ import { Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Fence } from '@a4c/ha';
 import type { DocumentStore, ListOptions, StoredDocument } from './document-store.js';
 import { CorruptDocumentError, DuplicateError } from './store.error.js';
 import { checkCollection, checkDocument, checkId, listLimit, matchesFilter } from './store-keys.js';
@@ -16,13 +17,17 @@ const STALE_TEMP_MS = 10 * 60_000;
  * to a temp file that is fsync'd, then renamed (put) or hard-linked (create: link fails with EEXIST, so
  * two racing creates cannot both win), then the directory is fsync'd before the write is acknowledged.
  * A crash therefore leaves either the old document or the new one, plus maybe a temp file that readers
- * ignore. Single instance only: HA needs Elasticsearch.
+ * ignore. Single instance only: HA needs Elasticsearch. With an armed Fence (HA on) a write is refused
+ * once the instance stopped acting; there is no epoch check on disk.
  */
 export class FileDocumentStore implements DocumentStore, OnModuleInit {
   private readonly logger = new Logger('FileDocumentStore');
   private readonly readyDirs = new Set<string>();
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly fence: Fence = new Fence(),
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await mkdir(this.root, { recursive: true });
@@ -35,6 +40,7 @@ export class FileDocumentStore implements DocumentStore, OnModuleInit {
     const dir = await this.collectionDir(collection);
     const temp = await this.writeTemp(dir, document);
     try {
+      this.fence.check(`create ${collection}/${document.id}`);
       await link(temp, this.fileOf(collection, document.id));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new DuplicateError(collection, document.id);
@@ -50,12 +56,21 @@ export class FileDocumentStore implements DocumentStore, OnModuleInit {
     const dir = await this.collectionDir(collection);
     const temp = await this.writeTemp(dir, document);
     try {
+      this.fence.check(`put ${collection}/${document.id}`);
       await rename(temp, this.fileOf(collection, document.id));
     } catch (error) {
       await unlink(temp).catch(() => undefined);
       throw error;
     }
     await fsyncDir(dir);
+  }
+
+  async update<T extends StoredDocument>(collection: string, id: string, patch: Partial<Omit<T, 'id'>>): Promise<T | undefined> {
+    const current = await this.get<T>(collection, id);
+    if (!current) return undefined;
+    const next = { ...current, ...patch, id } as T;
+    await this.put(collection, next);
+    return next;
   }
 
   async get<T extends StoredDocument>(collection: string, id: string): Promise<T | undefined> {
@@ -85,6 +100,7 @@ export class FileDocumentStore implements DocumentStore, OnModuleInit {
     checkCollection(collection);
     checkId(id);
     try {
+      this.fence.check(`delete ${collection}/${id}`);
       await unlink(this.fileOf(collection, id));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
