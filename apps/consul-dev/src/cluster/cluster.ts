@@ -69,9 +69,10 @@ export class Cluster {
     agent.partition = null;
     if (agent.process === 'running') {
       agent.cancelDetection();
-      // A short cut leaves the agent its servers; a long one (P7) needs a rejoin before calls go through.
-      if (agent.serverView !== 'alive' || Date.now() - since >= t.noServersMs) agent.hasServers = false;
-      if (!agent.hasServers || agent.wantedView !== 'alive') this.scheduleJoin(agent, t.rejoinMs);
+      // Calls go through again at once unless the agent dropped every server (P7); the servers mark a
+      // failed node alive only after the rejoin delay (P15-P17), and the re-sync waits for that.
+      if (Date.now() - since >= t.noServersMs) agent.hasServers = false;
+      if (!agent.hasServers || agent.serverView !== 'alive' || agent.wantedView !== 'alive') this.scheduleJoin(agent, t.rejoinMs);
     }
     this.linkChanged(agent);
   }
