@@ -160,3 +160,82 @@ export async function findLostWrites(url: string, names: readonly string[], conc
   await Promise.all(Array.from({ length: concurrency }, worker));
   return lost;
 }
+
+export interface OpenLoopOptions {
+  /** Base URL of the proxy: must be http://127.0.0.1:PORT. */
+  url: string;
+  /** Prefix of the application names created by the POSTs. */
+  namePrefix: string;
+  getsPerSecond?: number;
+  postsPerSecond?: number;
+  /** Hard bound on the run; the loop ends by itself. */
+  maxDurationMs?: number;
+  /** Per-request timeout: above ha.forwardTimeoutInMillis, so a held request is not cut short. */
+  requestTimeoutMs?: number;
+}
+
+export interface OpenLoopSample extends LoadSample {
+  /** The application name a write created (writes only). */
+  readonly name?: string;
+}
+
+/**
+ * Open-loop load (requests are sent on a fixed schedule whether or not earlier ones have answered, as
+ * users do): GETs of the application list and POSTs creating uniquely named applications. Bounded in
+ * time, only 127.0.0.1.
+ */
+export class OpenLoopLoad {
+  readonly samples: OpenLoopSample[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private timers: NodeJS.Timeout[] = [];
+  private written = 0;
+  private readonly options: Required<OpenLoopOptions>;
+
+  constructor(options: OpenLoopOptions) {
+    if (new URL(options.url).hostname !== '127.0.0.1') throw new Error(`the load generator only talks to 127.0.0.1, not ${options.url}`);
+    this.options = { getsPerSecond: 20, postsPerSecond: 2, maxDurationMs: 600_000, requestTimeoutMs: 30_000, ...options };
+  }
+
+  start(): this {
+    const every = (perSecond: number, fire: () => Promise<void>) => {
+      if (perSecond <= 0) return;
+      const timer = setInterval(() => {
+        const request = fire().finally(() => this.inFlight.delete(request));
+        this.inFlight.add(request);
+      }, 1000 / perSecond);
+      this.timers.push(timer);
+    };
+    every(this.options.getsPerSecond, () => this.send('read', '/rest/v1/applications', {}));
+    every(this.options.postsPerSecond, () => {
+      const name = `${this.options.namePrefix}-${this.written++}`;
+      return this.send('write', '/rest/v1/applications', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) }, name);
+    });
+    this.timers.push(setTimeout(() => this.halt(), this.options.maxDurationMs));
+    return this;
+  }
+
+  /** Stops sending and waits for the requests in flight. */
+  async stop(): Promise<OpenLoopSample[]> {
+    this.halt();
+    await Promise.all([...this.inFlight]);
+    return this.samples;
+  }
+
+  private halt(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers = [];
+  }
+
+  private async send(kind: LoadSample['kind'], path: string, init: RequestInit, name?: string): Promise<void> {
+    const sentAt = Date.now();
+    let status: number;
+    try {
+      const response = await fetch(`${this.options.url}${path}`, { ...init, signal: AbortSignal.timeout(this.options.requestTimeoutMs) });
+      await response.arrayBuffer();
+      status = response.status;
+    } catch {
+      status = 0;
+    }
+    this.samples.push({ kind, sentAt, doneAt: Date.now(), status, ...(name ? { name } : {}) });
+  }
+}
