@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { formatGoDuration, parseGoDuration } from './go-duration.js';
 
-describe('Go durations (consul-api.md §1.4)', () => {
+describe('Go durations (docs/consul-behaviour.md §1.4)', () => {
   it.each([
     ['10s', 10_000_000_000n], ['1m30s', 90_000_000_000n], ['500ms', 500_000_000n], ['1.5h', 5_400_000_000_000n],
     ['0', 0n], ['-2s', -2_000_000_000n], ['15000ms', 15_000_000_000n], ['3µs', 3000n], ['.5s', 500_000_000n],

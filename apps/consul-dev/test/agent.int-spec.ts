@@ -1,4 +1,4 @@
-// consul-api.md §1.1 and §6 (checklist item 7): agent services and checks, with HTTP checks really run.
+// docs/consul-behaviour.md §1.1 and §6 (checklist item 7): agent services and checks, with HTTP checks really run.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { waitUntil } from '../../../test/support/wait-until.js';
 import { type TestDouble, useDoubles } from './double.js';
@@ -26,7 +26,7 @@ async function statusOf(d: TestDouble, id: string, status: string): Promise<Chec
   }, { what: `${id} ${status}`, intervalMs: 10 });
 }
 
-describe('agent services and checks (consul-api.md §6)', () => {
+describe('agent services and checks (docs/consul-behaviour.md §6)', () => {
   it("§6.1: generated check IDs are service:<id> for one check and service:<id>:<n> for several, named Service '<name>' check", async () => {
     const d = await start();
     // The client's typings demand fields Consul does not; the body it sends is what matters here.

@@ -1,11 +1,11 @@
-// consul-api.md §1.5 and §5 (checklist item 6).
+// docs/consul-behaviour.md §1.5 and §5 (checklist item 6).
 import { describe, expect, it } from '@jest/globals';
 import { waitUntil } from '../../../test/support/wait-until.js';
 import { timed, useDoubles } from './double.js';
 
 const start = useDoubles();
 
-describe('blocking queries (consul-api.md §5)', () => {
+describe('blocking queries (docs/consul-behaviour.md §5)', () => {
   it('§5.1 fact 11: ?index=N blocks until the key changes, then returns a higher X-Consul-Index', async () => {
     const d = await start();
     await d.consul.kv.set('k', 'v1');

@@ -1,4 +1,4 @@
-// The built binary as a real process (DESIGN.md §4): ready line, banner, SIGTERM/SIGINT exit 0, bad
+// The built binary as a real process (docs/architecture.md §4): ready line, banner, SIGTERM/SIGINT exit 0, bad
 // arguments exit 2, and the spawn helper with its control client. Needs `npm run build` first.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';

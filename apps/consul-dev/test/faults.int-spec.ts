@@ -5,7 +5,7 @@ import { timed, useDoubles } from './double.js';
 
 const start = useDoubles();
 
-describe('fault injection through the control port (consul-api.md §10 item 9)', () => {
+describe('fault injection through the control port (docs/consul-behaviour.md §10 item 9)', () => {
   it('hang: every API request waits, connection open, until the hang is released', async () => {
     const d = await start();
     await d.control.hang();

@@ -1,11 +1,11 @@
-// consul-api.md §4 (checklist item 5).
+// docs/consul-behaviour.md §4 (checklist item 5).
 import { describe, expect, it } from '@jest/globals';
 import { useDoubles } from './double.js';
 
 const start = useDoubles();
 const LOCK_FLAG = '3304740253564472344'; // api/lock.go LockFlagValue, above 2^53
 
-describe('KV (consul-api.md §4)', () => {
+describe('KV (docs/consul-behaviour.md §4)', () => {
   it('§4.1 fact 10: GET returns [entry] with fields in the order LockIndex, Key, Flags, Value, Session, CreateIndex, ModifyIndex', async () => {
     const d = await start();
     const { ID } = await d.consul.session.create({});
@@ -60,7 +60,7 @@ describe('KV (consul-api.md §4)', () => {
     expect(entry).toMatchObject({ LockIndex: 1, Session: a.ID, Value: Buffer.from('a2').toString('base64') });
     const refused = await d.call('PUT', `/v1/kv/l?acquire=${b.ID}`, 'b');
     expect([refused.status, refused.text]).toEqual([200, 'false']);
-    // DESIGN.md §6: the client resolves a refused acquire to something other than true.
+    // docs/architecture.md §6: the client resolves a refused acquire to something other than true.
     expect(await d.consul.kv.set({ key: 'l', value: 'b', acquire: b.ID })).not.toBe(true);
     await d.consul.kv.set({ key: 'l', value: 'a3', release: a.ID });
     await d.consul.kv.set({ key: 'l', value: 'b', acquire: b.ID });

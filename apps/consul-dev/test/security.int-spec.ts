@@ -1,4 +1,4 @@
-// consul-api.md §7 (checklist item 8): ACL tokens and HTTPS with client-certificate verification.
+// docs/consul-behaviour.md §7 (checklist item 8): ACL tokens and HTTPS with client-certificate verification.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -10,7 +10,7 @@ const start = useDoubles();
 const MGMT = 'management-secret';
 const READ = 'read-only-secret';
 
-describe('ACL tokens (consul-api.md §7.1)', () => {
+describe('ACL tokens (docs/consul-behaviour.md §7.1)', () => {
   it('fact 18: the management token is accepted through X-Consul-Token, Authorization: Bearer and ?token=', async () => {
     const d = await start({ aclTokens: [MGMT, READ] });
     expect((await d.call('PUT', '/v1/kv/a', 'v', { 'X-Consul-Token': MGMT })).text).toBe('true');
@@ -51,7 +51,7 @@ describe('ACL tokens (consul-api.md §7.1)', () => {
   });
 });
 
-describe('HTTPS and client certificates (consul-api.md §7.2)', () => {
+describe('HTTPS and client certificates (docs/consul-behaviour.md §7.2)', () => {
   let tls: TlsMaterial;
   beforeAll(async () => {
     tls = await createTlsMaterial({ jks: false });

@@ -1,4 +1,4 @@
-// consul-api.md §2 and §3 (checklist items 1–4), over real HTTP with the `consul` client where it can
+// docs/consul-behaviour.md §2 and §3 (checklist items 1–4), over real HTTP with the `consul` client where it can
 // express the call and raw fetch where it hides the detail.
 import { describe, expect, it } from '@jest/globals';
 import { waitUntil } from '../../../test/support/wait-until.js';
@@ -20,7 +20,7 @@ async function sessionInfo(d: TestDouble, id: string): Promise<Record<string, un
   return (await d.call('GET', `/v1/session/info/${id}`)).json<Array<Record<string, unknown>>>()[0];
 }
 
-describe('sessions (consul-api.md §2)', () => {
+describe('sessions (docs/consul-behaviour.md §2)', () => {
   it('§2.2 fact 3: without check fields a session links serfHealth, reported in NodeChecks with Checks omitted', async () => {
     const d = await start();
     const { ID } = await d.consul.session.create({ name: 'n' });

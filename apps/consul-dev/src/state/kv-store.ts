@@ -1,5 +1,5 @@
 // The KV table, its tombstones and the per-key lock-delay map, with Consul's state-store semantics
-// (consul-api.md §3, §4). All methods take the index of the write they belong to; the caller opens
+// (docs/consul-behaviour.md §3, §4). All methods take the index of the write they belong to; the caller opens
 // the write (RaftIndex.write) so that a session invalidation and its key releases share one index.
 import type { Clock } from '../clock.js';
 

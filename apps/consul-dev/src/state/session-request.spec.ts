@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodeSessionCreate, linkedCheckIds } from './session-request.js';
 
-describe('decodeSessionCreate (consul-api.md §2.2)', () => {
+describe('decodeSessionCreate (docs/consul-behaviour.md §2.2)', () => {
   it.each([
     [undefined, ['serfHealth']],
     [{ Checks: [] }, []],
