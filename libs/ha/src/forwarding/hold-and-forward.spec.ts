@@ -87,7 +87,7 @@ async function instance(view: FakeView, options: Partial<HoldAndForwardOptions> 
 
 async function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}) {
   const started = performance.now();
-  const response = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body });
+  const response = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body ? new Uint8Array(init.body) : undefined });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, ms: performance.now() - started };
 }
