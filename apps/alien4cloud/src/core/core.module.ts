@@ -5,6 +5,7 @@ import { CoreConfigModule } from './core-config.module.js';
 import { OrchestratorsModule } from './orchestrators/orchestrators.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { StorageModule } from './storage/storage.module.js';
+import { TestPluginModule } from './test-plugin/test-plugin.module.js';
 
 /**
  * The FULL module graph of A4C (DESIGN.md §1): applications REST, orchestrator pollers, plugins and
@@ -17,7 +18,7 @@ export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
-      imports: [CoreConfigModule.forRoot(config), StorageModule.forRoot(config), ApplicationsModule, OrchestratorsModule, PluginsModule],
+      imports: [CoreConfigModule.forRoot(config), StorageModule.forRoot(config), ApplicationsModule, OrchestratorsModule, PluginsModule, TestPluginModule],
     };
   }
 }
