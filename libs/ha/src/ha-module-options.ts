@@ -1,6 +1,7 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { Clock } from './clock/clock.port.js';
 import type { ConsulPort } from './consul/consul.port.js';
+import type { PeerProbePort } from './election/ports.js';
 import type { ElasticsearchTarget } from './health/elasticsearch.health.js';
 import type { HaFencing } from './fencing/ha-fencing.js';
 import type { ConfigureApplication } from './host/full-graph-host.js';
@@ -24,6 +25,10 @@ export interface HaModuleOptions {
   /** Test seams: an in-memory Consul and a fake clock instead of the HTTP adapter and real time. */
   consul?: ConsulPort;
   clock?: Clock;
+  /** Test seam: how a new leader asks its predecessor whether it still acts (default: its leader probe over HTTP). */
+  peers?: PeerProbePort;
+  /** Test seam: what happens when the full graph's close overran (default: exit with code 3). */
+  onCloseOverrun?: (reason: string) => void;
   /** Nest logger of the child applications (false silences them). */
   childLogger?: false;
 }

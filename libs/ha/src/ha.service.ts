@@ -3,7 +3,7 @@ import type { Clock } from './clock/clock.port.js';
 import { systemClock } from './clock/system-clock.js';
 import { roleOf, sessionOf, termOf, type ElectionState } from './election/election-state.js';
 import { Elector, checkTimeoutFor } from './election/elector.js';
-import { StallGuard } from './election/stall-guard.js';
+import { HttpPeerProbe } from './peers/http-peer-probe.js';
 import { HA_ELECTED, HA_REVOKED, HaEvents } from './ha-events.js';
 import { HA_MODULE_OPTIONS } from './ha-module-definition.js';
 import type { HaModuleOptions } from './ha-module-options.js';
@@ -42,6 +42,15 @@ export interface LeaseStatus {
  * Wires the plugin together in the parent context: the elector (HA on) or a standalone full graph (HA
  * off), health, metrics and events; starts at bootstrap and hands over cleanly at shutdown.
  */
+/** Exit code when the full graph's close overran ha.closeTimeoutInMillis (docs/architecture.md §4, rule 11). */
+export const EXIT_CLOSE_OVERRUN = 3;
+
+/** Rule 11: the supervisor restarts the process clean; by now the lease guarantees it no longer acts. */
+function exitOnCloseOverrun(reason: string): void {
+  process.stderr.write(`a4c-ha: the full graph did not close within ha.closeTimeoutInMillis (${reason}): exiting with code ${EXIT_CLOSE_OVERRUN}\n`);
+  process.exit(EXIT_CLOSE_OVERRUN);
+}
+
 @Injectable()
 export class HaService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly runtime: HaRuntime;
@@ -50,8 +59,6 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   readonly metrics: HaMetrics;
   readonly events = new HaEvents();
   readonly elector: Elector | null;
-  /** Holds leader-only work after a freeze until the lock is confirmed again (null with HA off). */
-  readonly stallGuard: StallGuard | null;
   private readonly clock: Clock;
   private readonly logger = new Logger('HA');
   private standaloneTerm: AbortController | null = null;
@@ -63,12 +70,14 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     this.runtime = buildHaRuntime(options);
     const { config, timings, identity, consul } = this.runtime;
     this.clock = options.clock ?? systemClock;
-    this.startedAt = new Date(this.clock.now()).toISOString();
+    this.startedAt = new Date(this.clock.wallNow()).toISOString();
     this.metrics = new HaMetrics(() => this.clock.now());
     this.host = new FullGraphHost({
       application: options.application,
       configureApplication: options.configureApplication,
       drainTimeoutMs: timings.drainTimeoutMs,
+      closeTimeoutMs: timings.closeTimeoutMs,
+      onCloseOverrun: (reason) => (options.onCloseOverrun ?? exitOnCloseOverrun)(reason),
       logger: options.childLogger,
       fencing: consul ? options.fencing : undefined, // HA off: one never-ending term, nothing to fence
     });
@@ -79,11 +88,6 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
       elasticsearch: options.elasticsearch,
       elasticsearchTimeoutMs: config.health_es_timeout,
     });
-    // a freeze shorter than Consul's check timeout cannot cost us the lock; half of it is a safe trigger
-    this.stallGuard = consul
-      ? new StallGuard(() => Date.now(), Math.max(250, checkTimeoutFor(timings.healthCheckIntervalMs) / 2), () => this.elector?.reconfirm())
-      : null;
-    const guard = this.stallGuard;
     this.elector = consul
       ? new Elector({
           consul: this.metrics.instrumentConsul(consul),
@@ -92,11 +96,10 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
           graph: this.host,
           identity,
           timings,
-          mayAct: () => guard?.allows() ?? true,
+          peers: options.peers ?? new HttpPeerProbe({ timeoutMs: Math.min(1000, timings.requestTimeoutMs) }),
           listener: {
             transition: (from, to, reason) => this.onTransition(from, to, reason),
             consulError: (operation) => this.metrics.recordConsulError(operation),
-            confirmed: (sentAt) => guard?.confirmed(sentAt),
           },
         })
       : null;
@@ -123,28 +126,46 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   leaseStatus(): LeaseStatus {
-    return { provenAgoMs: null, remainingMs: 0, leaseMs: this.runtime.timings.renewDeadlineMs };
+    const leaseMs = this.runtime.timings.leaseMs;
+    const state = this.elector?.current;
+    if (!state || (state.kind !== 'leader' && state.kind !== 'activating')) return { provenAgoMs: null, remainingMs: 0, leaseMs };
+    const now = this.clock.now();
+    const remainingMs = this.isActing ? Math.max(0, state.lease.provenAt + leaseMs - now) : 0;
+    return { provenAgoMs: Math.max(0, now - state.lease.provenAt), remainingMs, leaseMs };
+  }
+
+  /**
+   * The leader probe answered "not acting": a successor may rely on that (rule 10), so this instance must
+   * not start acting on a proof sent before now.
+   */
+  promiseNotActing(): void {
+    this.elector?.promiseNotActing();
   }
 
   get instanceId(): string {
     return this.runtime.identity.instanceId;
   }
 
-  /** Leader for DESIGN.md's probe: the lock is ours AND the full graph has initialised (rule 3). */
+  /**
+   * The leader probe's answer (docs/architecture.md rules 3, 9, 10): the lock is ours, the full graph is
+   * up, our predecessor provably stopped and our ownership was proven within the lease, on the monotonic
+   * clock, at the moment of asking. A freeze lapses the lease by itself, so a process waking from one
+   * cannot act before it has proven ownership again.
+   */
   get isActiveLeader(): boolean {
     if (!this.elector) return this.host.isUp;
-    return this.elector.current.kind === 'leader' && this.host.isUp && this.mayServe();
+    return this.host.isUp && this.elector.isActing();
   }
 
-  /** False for a moment after a freeze, until the lock is confirmed again (see StallGuard). */
+  /** Whether requests may be served by the full graph now: exactly when acting (rule 9). */
   mayServe(): boolean {
-    return this.stallGuard?.allows() ?? true;
+    return this.isActiveLeader;
   }
 
   status(): HaStatus {
     const t = this.runtime.timings;
     const timings = {
-      leaseMs: t.renewDeadlineMs,
+      leaseMs: t.leaseMs,
       renewDeadlineMs: t.renewDeadlineMs,
       checkIntervalMs: t.healthCheckIntervalMs,
       checkTimeoutMs: checkTimeoutFor(t.healthCheckIntervalMs),
@@ -177,7 +198,6 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     if (this.elector) {
       this.logger.log(`HA enabled: instance ${this.instanceId} starts as backup, racing for ${this.runtime.config.leaderKey}`);
-      this.stallGuard?.start();
       this.elector.start();
       return;
     }
@@ -189,7 +209,6 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stallGuard?.stop();
     if (this.elector) {
       await this.elector.stop();
       await Promise.all([...this.handOverSteps].map((step) => step()));

@@ -1,15 +1,16 @@
 /**
- * Time as the election code sees it (STYLE.md rule 4): injected, so unit tests run on a fake clock and
- * never wait for real timers.
+ * Time as the HA code sees it (docs/architecture.md, rule 12): injected, so unit tests run on a fake clock
+ * and never wait for real timers, and split in two so that no deadline can ever be stretched or cut short
+ * by a wall-clock step (NTP, an operator, a VM resume).
  */
 export interface Clock {
-  /** Milliseconds since the epoch. */
+  /** Monotonic milliseconds from an arbitrary origin: the only time deadlines, leases and timeouts use. */
   now(): number;
-  /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` aborts. */
+  /** Milliseconds since the epoch: only for timestamps shown to people (status `since`, the key's value). */
+  wallNow(): number;
+  /** Resolves after `ms` of monotonic time, or rejects with an AbortError as soon as `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
-
-export const CLOCK = 'A4C_HA_CLOCK';
 
 export function abortError(): Error {
   const error = new Error('aborted');

@@ -53,6 +53,9 @@ export const HA_FIELDS: { readonly [K in keyof HaConfig]-?: Parser<NonNullable<H
   activationTimeoutInSecond: integer(1, Math.floor(MAX_TIMER_MS / 1000)),
   drainTimeoutInMillis: integer(0, MAX_TIMER_MS),
   stepDownHoldOffInSecond: integer(0, Math.floor(MAX_TIMER_MS / 1000)),
+  // Fractions allowed (e.g. 2.5); below the renew deadline (ha-config-rules.ts).
+  leaderLeaseInSecond: positiveUpTo(86400, 'a lease longer than a day would keep a dead leader acting for a day'),
+  closeTimeoutInMillis: integer(1, MAX_TIMER_MS),
   adminToken: nonBlank,
   forwardToLeader: boolean,
   // 0 answers 503 at once (no hold) but still forwards to a leader already known.

@@ -1,6 +1,6 @@
 import { HA_SECRET_KEYS, type HaConfig } from './ha-config.js';
 import { describeValue } from './describe-value.js';
-import { blockingWaitMsOf, longestBlockingReadMs } from './ha-timings.js';
+import { blockingWaitMsOf, longestBlockingReadMs, timingProblems } from './ha-timings.js';
 
 /** A rule that relates several keys; it only runs when each of its keys passed its own check. */
 interface CrossKeyRule {
@@ -56,6 +56,13 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
 /** Problem lines for every broken cross-key rule whose keys are individually valid. */
 export function crossKeyProblems(config: HaConfig, invalidKeys: ReadonlySet<string>, path: string): string[] {
   const problems: string[] = [];
+  const timingKeys = ['consulSessionTTLInSecond', 'leaderLeaseInSecond', 'consulConnectTimeoutInMillis', 'drainTimeoutInMillis', 'closeTimeoutInMillis'];
+  if (!timingKeys.some((k) => invalidKeys.has(k))) {
+    // the lease and deadline relations of docs/architecture.md rules 2, 9 and 11
+    for (const broken of timingProblems(config)) {
+      problems.push(`${path}.${broken.key}: expected ${broken.expected}, got ${describeValue(config[broken.key] ?? '(unset)', false)}`);
+    }
+  }
   for (const rule of CROSS_KEY_RULES) {
     if (rule.keys.some((k) => invalidKeys.has(k))) continue;
     if (rule.applies && !rule.applies(config)) continue;

@@ -53,6 +53,13 @@ export interface HaConfig {
   readonly drainTimeoutInMillis: number;
   /** Our addition: how long a leader that stepped down stays out of the election. */
   readonly stepDownHoldOffInSecond: number;
+  /**
+   * Our addition (rule 9): the leader acts only this long after its last proof of ownership. Unset: 10 s,
+   * or a sixth of the session TTL when that is shorter (ha-timings.ts).
+   */
+  readonly leaderLeaseInSecond?: number;
+  /** Our addition (rule 11): bound on closing the full graph; an overrun ends the process (exit code 3). */
+  readonly closeTimeoutInMillis: number;
   /** Our addition: bearer token required by POST /rest/admin/ha/step-down when set. Secret. */
   readonly adminToken?: string;
   /** Our addition: a non-acting instance holds and forwards requests to the acting leader (false: 503 at once). */

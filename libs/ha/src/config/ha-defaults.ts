@@ -13,6 +13,7 @@ export const HA_OPTIONAL_KEYS = [
   'instanceId',
   'consulDatacenter',
   'adminToken',
+  'leaderLeaseInSecond',
 ] as const satisfies readonly (keyof HaConfig)[];
 export type HaOptionalKey = (typeof HA_OPTIONAL_KEYS)[number];
 
@@ -66,6 +67,9 @@ export const HA_DEFAULTS: HaDefaults = Object.freeze({
   activationTimeoutInSecond: 60,
   // In-flight REST calls finish in well under 5 s; longer ones are cut rather than delay a handover.
   drainTimeoutInMillis: 5000,
+  // Nest closes a graph (timers, clients, pools) in well under a second; 5 s means a shutdown hook hangs,
+  // and the process is better restarted clean than left holding resources (rule 11).
+  closeTimeoutInMillis: 5000,
   // Equal to lockAcquisitionDelayInSecond's default, and when unset it follows that key: a backup that is
   // in its retry pause gets at least one attempt before the leader that stepped down may compete again.
   stepDownHoldOffInSecond: 20,

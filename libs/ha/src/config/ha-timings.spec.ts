@@ -12,11 +12,16 @@ describe('deriveHaTimings', () => {
   it('derives the defaults', () => {
     expect(deriveHaTimings(config())).toEqual({
       sessionTtlMs: 60_000,
+      leaseMs: 10_000, // a Consul leader election (a few seconds) fits in it
+      requestTimeoutMs: 5_000, // half the lease: a slower proof would be useless
+      connectTimeoutMs: 5_000,
+      renewDeadlineMs: 45_000, // 60 s - 5 s longest call - 5 s drain - 5 s close
       renewIntervalMs: 20_000,
-      renewDeadlineMs: 50_000, // 60 s - 5 s drain - 5 s close
-      renewRetryMs: 7500, // four retries fit between the missed renew and the deadline
-      requestTimeoutMs: 12_500, // a quarter of the deadline, under the 30 s connect timeout
-      connectTimeoutMs: 12_500,
+      renewRetryMs: 6250, // four retries fit between the missed renew and the deadline
+      proveIntervalMs: 3333,
+      proveRetryMs: 500,
+      takeoverMarginMs: 1000,
+      handoverWindowMs: 10_000,
       blockingWaitMs: 180_000,
       blockingReadTimeoutMs: 300_000,
       retryDelayMs: 20_000,
@@ -24,17 +29,18 @@ describe('deriveHaTimings', () => {
       healthCheckIntervalMs: 5000,
       activationTimeoutMs: 60_000,
       drainTimeoutMs: 5000,
-      fenceDrainMs: 5000,
+      closeTimeoutMs: 5000,
       stepDownHoldOffMs: 20_000,
     });
   });
 
   it.each<[string, Record<string, unknown>, Partial<HaTimings>]>([
-    // The deadline never comes before 3/4 TTL, and the fence drain shrinks to what fits before the TTL.
-    ['short TTL', { consulSessionTTLInSecond: 10, healthCheckPeriodInSecond: 2 }, { renewIntervalMs: 3333, renewDeadlineMs: 7500, renewRetryMs: 1041, requestTimeoutMs: 1875, fenceDrainMs: 1250 }],
-    // Never later than 9/10 TTL, even with no drain at all.
-    ['no drain', { drainTimeoutInMillis: 0 }, { renewDeadlineMs: 54_000, fenceDrainMs: 0 }],
-    ['long TTL', { consulSessionTTLInSecond: 86400 }, { renewDeadlineMs: 77_760_000, requestTimeoutMs: 30_000, fenceDrainMs: 5000 }],
+    // the default lease follows a short TTL (a sixth of it), and the deadline leaves room for drain and close
+    ['short TTL', { consulSessionTTLInSecond: 10, healthCheckPeriodInSecond: 1, drainTimeoutInMillis: 1000, closeTimeoutInMillis: 2000 }, { leaseMs: 1666, requestTimeoutMs: 833, renewDeadlineMs: 6167, renewIntervalMs: 3333, proveIntervalMs: 555 }],
+    ['explicit lease', { leaderLeaseInSecond: 2.5 }, { leaseMs: 2500, requestTimeoutMs: 1250, renewDeadlineMs: 48_750, proveIntervalMs: 833 }],
+    // never later than 9/10 TTL, even with no drain and no close
+    ['no drain', { drainTimeoutInMillis: 0, closeTimeoutInMillis: 1 }, { renewDeadlineMs: 54_000 }],
+    ['long TTL', { consulSessionTTLInSecond: 86400 }, { renewDeadlineMs: 77_760_000, requestTimeoutMs: 5_000, leaseMs: 10_000 }],
     ['small connect timeout', { consulConnectTimeoutInMillis: 200 }, { requestTimeoutMs: 200, connectTimeoutMs: 200 }],
     ['fractional wait', { consulQueryTimeoutInMin: 0.25 }, { blockingWaitMs: 15_000 }],
     ['lock delay and hold-off', { consulLockDelayInSecond: 15, stepDownHoldOffInSecond: 3 }, { lockDelayMs: 15_000, stepDownHoldOffMs: 3000 }],
@@ -42,30 +48,52 @@ describe('deriveHaTimings', () => {
     expect(deriveHaTimings(config(overrides))).toMatchObject(expected);
   });
 
-  it('never violates its invariants over a sweep of valid configs', () => {
-    const ttls = [10, 11, 12, 15, 19, 20, 29, 30, 45, 60, 61, 90, 120, 300, 3600, 86399, 86400];
-    const connects = [1, 100, 250, 1000, 2499, 2500, 5000, 30_000, 120_000, 600_000];
-    const drains = [0, 1, 1000, 5000, 9999, 30_000, 600_000];
-    const waits = [0.00001, 0.01, 0.5, 3, 10];
-    let checked = 0;
+  it('never violates its invariants over a sweep of configs the validation accepts, and names a key for the others', () => {
+    const ttls = [10, 11, 12, 15, 19, 20, 29, 30, 45, 60, 61, 90, 120, 300, 3600, 86400];
+    const connects = [1, 100, 1000, 2500, 5000, 30_000, 600_000];
+    const drains = [0, 1000, 5000, 30_000];
+    const closes = [1, 1000, 5000];
+    const leases = [undefined, 0.3, 1, 2.5, 10, 30];
+    let accepted = 0;
+    let refused = 0;
     for (const ttl of ttls)
       for (const connect of connects)
         for (const drain of drains)
-          for (const wait of waits) {
-            const c = config({
-              consulSessionTTLInSecond: ttl,
-              healthCheckPeriodInSecond: Math.min(5, ttl - 1),
-              consulConnectTimeoutInMillis: connect,
-              drainTimeoutInMillis: drain,
-              consulQueryTimeoutInMin: wait,
-              consulReadTimeoutInMillis: longestBlockingReadMs(blockingWaitMsOf(wait)) + 1,
-            });
-            const t = deriveHaTimings(c); // throws on a violation
-            expect(t.requestTimeoutMs).toBeLessThanOrEqual(connect);
-            expect(t.renewDeadlineMs + t.fenceDrainMs).toBeLessThan(t.sessionTtlMs);
-            checked++;
-          }
-    expect(checked).toBe(ttls.length * connects.length * drains.length * waits.length);
+          for (const close of closes)
+            for (const lease of leases) {
+              const { config: c, problems } = validateHaConfig({
+                consulSessionTTLInSecond: ttl,
+                healthCheckPeriodInSecond: Math.min(5, ttl - 1),
+                consulConnectTimeoutInMillis: connect,
+                drainTimeoutInMillis: drain,
+                closeTimeoutInMillis: close,
+                ...(lease !== undefined ? { leaderLeaseInSecond: lease } : {}),
+              });
+              if (problems.length > 0) {
+                refused++;
+                for (const p of problems) expect(p).toMatch(/^ha\.(consulSessionTTLInSecond|leaderLeaseInSecond): expected /);
+                continue;
+              }
+              const t = deriveHaTimings(c); // throws on a violation
+              expect(t.requestTimeoutMs).toBeLessThanOrEqual(connect);
+              expect(t.leaseMs).toBeLessThan(t.renewDeadlineMs);
+              expect(t.renewDeadlineMs + t.requestTimeoutMs + t.drainTimeoutMs + t.closeTimeoutMs).toBeLessThanOrEqual(t.sessionTtlMs);
+              accepted++;
+            }
+    expect(accepted).toBeGreaterThan(1000);
+    expect(refused).toBeGreaterThan(100);
+  });
+});
+
+describe('timing rules at validation', () => {
+  it('a lease at or above the renew deadline names ha.leaderLeaseInSecond and the budget', () => {
+    const { problems } = validateHaConfig({ leaderLeaseInSecond: 50, consulConnectTimeoutInMillis: 1000 });
+    expect(problems).toEqual([expect.stringMatching(/^ha\.leaderLeaseInSecond: expected less than the renew deadline \(\d+ ms = consulSessionTTLInSecond 60 s - longest Consul call \d+ ms - drainTimeoutInMillis 5000 - closeTimeoutInMillis 5000\).*, got 50$/)]);
+  });
+
+  it('a TTL too short for the drain and the close names ha.consulSessionTTLInSecond', () => {
+    const { problems } = validateHaConfig({ consulSessionTTLInSecond: 10, healthCheckPeriodInSecond: 1 });
+    expect(problems).toEqual([expect.stringMatching(/^ha\.consulSessionTTLInSecond: expected a TTL that leaves a renew deadline of at least \d+ ms after the longest Consul call, the drain and the close/)]);
   });
 });
 
@@ -74,14 +102,14 @@ describe('checkHaTimings', () => {
 
   it.each<[string, Partial<HaTimings>, string]>([
     ['renew interval of zero', { renewIntervalMs: 0 }, 'renewIntervalMs (0) > 0'],
-    ['renew interval past the deadline', { renewIntervalMs: 50_000 }, 'renewIntervalMs (50000) < renewDeadlineMs (50000)'],
+    ['renew interval past the deadline', { renewIntervalMs: 45_000 }, 'renewIntervalMs (45000) < renewDeadlineMs (45000)'],
     ['deadline at the TTL', { renewDeadlineMs: 60_000 }, 'renewDeadlineMs (60000) < sessionTtlMs (60000)'],
-    ['no renew retry pause', { renewRetryMs: 0 }, '0 < 4 × renewRetryMs (0) <= renewDeadlineMs - renewIntervalMs'],
-    ['too few renew retries', { renewRetryMs: 7501 }, '0 < 4 × renewRetryMs (7501) <= renewDeadlineMs - renewIntervalMs'],
+    ['no renew retry pause', { renewRetryMs: 0 }, 'renewRetryMs (0) > 0'],
+    ['lease past the deadline', { leaseMs: 45_000 }, '0 < leaseMs (45000) < renewDeadlineMs (45000)'],
+    ['deadline + call + drain + close past the TTL', { drainTimeoutMs: 6_000 }, 'renewDeadlineMs + requestTimeoutMs + drainTimeoutMs + closeTimeoutMs (61000) <= sessionTtlMs'],
+    ['a call longer than half the lease', { requestTimeoutMs: 6_000, connectTimeoutMs: 1 }, '2 × requestTimeoutMs (6000) <= leaseMs'],
     ['no request timeout', { requestTimeoutMs: 0, connectTimeoutMs: 0 }, 'requestTimeoutMs (0) > 0'],
-    ['no room for two requests after a missed renew', { requestTimeoutMs: 15_000, connectTimeoutMs: 1 }, '2 × requestTimeoutMs (15000) < renewDeadlineMs - renewIntervalMs (30000)'],
-    ['connect longer than a request', { connectTimeoutMs: 12_501 }, '0 < connectTimeoutMs (12501) <= requestTimeoutMs'],
-    ['fence drain past the TTL', { fenceDrainMs: 10_000 }, 'renewDeadlineMs + fenceDrainMs (10000) < sessionTtlMs'],
+    ['connect longer than a request', { connectTimeoutMs: 5_001 }, '0 < connectTimeoutMs (5001) <= requestTimeoutMs'],
     ['check interval as long as the TTL', { healthCheckIntervalMs: 60_000 }, 'healthCheckIntervalMs (60000) < sessionTtlMs'],
     ['read timeout too short for the wait', { blockingReadTimeoutMs: 196_250 }, 'blockingReadTimeoutMs (196250) > 196250 (wait + wait/16 + hold)'],
   ])('rejects %s', (_name, change, message) => {

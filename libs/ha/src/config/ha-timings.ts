@@ -7,6 +7,15 @@ export interface HaTimings {
   readonly renewDeadlineMs: number;
   /** Pause between renew attempts after a failed one, until the deadline. */
   readonly renewRetryMs: number;
+  /** The leader acts only this long after the send time of its last proof of ownership (rule 9). */
+  readonly leaseMs: number;
+  /** How often the leader proves ownership with a consistent read, and how soon it retries a failed one. */
+  readonly proveIntervalMs: number;
+  readonly proveRetryMs: number;
+  /** Added to the lease before a new holder may act by time alone (rule 10). */
+  readonly takeoverMarginMs: number;
+  /** How long the other instances stand back after a hand-over to a chosen candidate. */
+  readonly handoverWindowMs: number;
   readonly requestTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly blockingWaitMs: number;
@@ -16,14 +25,14 @@ export interface HaTimings {
   readonly healthCheckIntervalMs: number;
   readonly activationTimeoutMs: number;
   readonly drainTimeoutMs: number;
-  /** The drain allowed when the renew deadline forces a demotion: what fits before the TTL. */
-  readonly fenceDrainMs: number;
+  /** Bound on closing the full graph; an overrun ends the process (rule 11). */
+  readonly closeTimeoutMs: number;
   readonly stepDownHoldOffMs: number;
 }
 
-/** Time we allow for closing the full graph after its drain (shutdown hooks stop timers and clients). */
-export const CLOSE_ALLOWANCE_MS = 5000;
-/** How long a Consul server may hold a blocking read beyond wait + wait/16 (consul-api.md §5.2). */
+/** The lease when ha.leaderLeaseInSecond is unset: long enough to ride out a Consul leader election. */
+export const DEFAULT_LEASE_MS = 10_000;
+/** How long a Consul server may hold a blocking read beyond wait + wait/16 (docs/consul-behaviour.md §5.2). */
 export const BLOCKING_HOLD_MS = 5000;
 
 /** The `wait` sent on blocking reads, in whole milliseconds (Consul takes `wait=<n>ms`). */
@@ -36,7 +45,7 @@ export function longestBlockingReadMs(waitMs: number): number {
   return waitMs + Math.floor(waitMs / 16) + BLOCKING_HOLD_MS;
 }
 
-type TimingInput = Pick<
+export type TimingInput = Pick<
   HaConfig,
   | 'consulSessionTTLInSecond'
   | 'consulConnectTimeoutInMillis'
@@ -47,74 +56,105 @@ type TimingInput = Pick<
   | 'healthCheckPeriodInSecond'
   | 'activationTimeoutInSecond'
   | 'drainTimeoutInMillis'
+  | 'closeTimeoutInMillis'
   | 'stepDownHoldOffInSecond'
+  | 'leaderLeaseInSecond'
 >;
 
+/** The lease in ms: the configured one, else 10 s or a sixth of the TTL when that is shorter. */
+export function leaseMsOf(config: Pick<TimingInput, 'leaderLeaseInSecond' | 'consulSessionTTLInSecond'>): number {
+  if (config.leaderLeaseInSecond !== undefined) return Math.round(config.leaderLeaseInSecond * 1000);
+  return Math.min(DEFAULT_LEASE_MS, Math.floor((config.consulSessionTTLInSecond * 1000) / 6));
+}
+
 /**
- * Derives the elector's timings from a config that passed validateHaConfig. Consul never invalidates a
- * session earlier than TTL after the last renew that reached it, and we measure from when we SENT our
- * last successful renew, which is earlier: a leader that fences at renewDeadline < TTL is always out
- * before Consul could hand the lock to someone else (DESIGN.md §2, safety rule 2).
+ * Derives the elector's timings from a config that passed validateHaConfig (whose timing rules, in
+ * ha-config-rules.ts, make checkHaTimings hold). Why each value is what it is:
  */
 export function deriveHaTimings(config: TimingInput): HaTimings {
-  // The lease as Consul sees it; Consul may keep it up to 2×TTL, we never count on more than 1×.
+  // The lock as Consul sees it; Consul may keep it up to 2×TTL, we never count on more than 1×.
   const sessionTtlMs = config.consulSessionTTLInSecond * 1000;
-  // Three renews per TTL: one can be lost and the next still lands well before the deadline.
-  const renewIntervalMs = Math.floor(sessionTtlMs / 3);
-  // Fence early enough that drain + close finish before TTL, but never earlier than 3/4 TTL (so a renew
-  // that misses its tick still gets two full attempts) nor later than 9/10 TTL (timer lateness and clock
-  // rate drift grow with long TTLs). With the defaults: 60 s - 5 s drain - 5 s close = 50 s.
-  const renewDeadlineMs = clamp(
-    sessionTtlMs - config.drainTimeoutInMillis - CLOSE_ALLOWANCE_MS,
-    Math.ceil((sessionTtlMs * 3) / 4),
-    Math.floor((sessionTtlMs * 9) / 10),
-  );
-  // After a failed renew, retry often enough for at least four more attempts before the deadline: one
-  // lost packet or a Consul leader election must not cost the leadership.
-  const renewRetryMs = Math.max(1, Math.floor((renewDeadlineMs - renewIntervalMs) / 4));
-  // Every non-blocking call is bounded by a quarter of the deadline, so no call can outlive the lease and
-  // a renew sent at renewInterval has time for a retry (DESIGN.md §5).
-  const requestTimeoutMs = Math.min(config.consulConnectTimeoutInMillis, Math.floor(renewDeadlineMs / 4));
+  const leaseMs = leaseMsOf(config);
+  // Every non-blocking Consul call is bounded by half the lease: a proof that takes longer is useless,
+  // and a call can never outlive the lease it serves (docs/architecture.md §5).
+  const requestTimeoutMs = Math.max(1, Math.min(config.consulConnectTimeoutInMillis, Math.floor(leaseMs / 2)));
   // Connecting longer than a whole request may last is pointless, for blocking reads too.
   const connectTimeoutMs = Math.min(config.consulConnectTimeoutInMillis, requestTimeoutMs);
-  // The `wait` sent on blocking reads, under Consul's 10 min cap (validated).
-  const blockingWaitMs = blockingWaitMsOf(config.consulQueryTimeoutInMin);
-  // Validated to exceed wait + wait/16 + hold, so a quiet key is never mistaken for a dead agent.
-  const blockingReadTimeoutMs = config.consulReadTimeoutInMillis;
-  // A4C's pace for retrying acquisition and reaching an unreachable Consul (safety rule 6).
-  const retryDelayMs = config.lockAcquisitionDelayInSecond * 1000;
-  // Sent as the session's lock-delay; also how long a refused acquire waits before retrying (rule 5).
-  const lockDelayMs = config.consulLockDelayInSecond * 1000;
+  const drainTimeoutMs = config.drainTimeoutInMillis;
+  const closeTimeoutMs = config.closeTimeoutInMillis;
+  // Rule 2: a renew sent at t keeps the lock ours until t + TTL at least. The deadline leaves room for the
+  // longest call, the drain and the close before that, and never goes past 9/10 TTL (timer lateness and
+  // clock-rate drift grow with long TTLs). Defaults: 60 s - 5 s - 5 s - 5 s = 45 s.
+  const renewDeadlineMs = Math.min(Math.floor((sessionTtlMs * 9) / 10), sessionTtlMs - requestTimeoutMs - drainTimeoutMs - closeTimeoutMs);
+  // Three renews per TTL, but always leaving two request timeouts of retries before the deadline.
+  const renewIntervalMs = Math.max(1, Math.min(Math.floor(sessionTtlMs / 3), renewDeadlineMs - 2 * requestTimeoutMs));
+  // After a failed renew, at least four more attempts before the deadline.
+  const renewRetryMs = Math.max(1, Math.floor((renewDeadlineMs - renewIntervalMs) / 4));
+  // Three proofs per lease: one can fail or be slow (up to half a lease) and the next still lands in time.
+  const proveIntervalMs = Math.max(1, Math.floor(leaseMs / 3));
+  // A failed proof is retried quickly, so a Consul blip shorter than the lease costs no lapse.
+  const proveRetryMs = Math.max(50, Math.min(proveIntervalMs, Math.floor(leaseMs / 20)));
+  // Clock rates differ between hosts by far less than 10 %; the floor covers scheduling jitter.
+  const takeoverMarginMs = Math.max(250, Math.ceil(leaseMs / 10));
   // Interval of the Consul HTTP check, and the lag of Consul's view of our health (rule 8).
   const healthCheckIntervalMs = config.healthCheckPeriodInSecond * 1000;
-  // Bound on the full graph's init(); past it the lock is released for another instance (rule 3).
-  const activationTimeoutMs = config.activationTimeoutInSecond * 1000;
-  // Bound on draining in-flight requests on a voluntary demotion (step-down, shutdown): the lock is
-  // still ours then, so the full configured time is available.
-  const drainTimeoutMs = config.drainTimeoutInMillis;
-  // On a forced demotion only the time left between the deadline and the TTL is ours: half of it at
-  // most (and no more than the close allowance's share) goes to draining, the rest to closing.
-  const margin = sessionTtlMs - renewDeadlineMs;
-  const fenceDrainMs = Math.min(drainTimeoutMs, margin - Math.min(CLOSE_ALLOWANCE_MS, Math.floor(margin / 2)));
-  // How long a leader that stepped down stays out of the election.
-  const stepDownHoldOffMs = config.stepDownHoldOffInSecond * 1000;
+  // The candidate's blocking read returns at once when the key is released: two check periods (at least
+  // 3 s) cover a candidate that is busy, without leaving the cluster leaderless for long if it is gone.
+  const handoverWindowMs = Math.max(3000, 2 * healthCheckIntervalMs);
   return checkHaTimings({
     sessionTtlMs,
     renewIntervalMs,
     renewDeadlineMs,
     renewRetryMs,
+    leaseMs,
+    proveIntervalMs,
+    proveRetryMs,
+    takeoverMarginMs,
+    handoverWindowMs,
     requestTimeoutMs,
     connectTimeoutMs,
-    blockingWaitMs,
-    blockingReadTimeoutMs,
-    retryDelayMs,
-    lockDelayMs,
+    // The `wait` sent on blocking reads, under Consul's 10 min cap (validated).
+    blockingWaitMs: blockingWaitMsOf(config.consulQueryTimeoutInMin),
+    // Validated to exceed wait + wait/16 + hold, so a quiet key is never mistaken for a dead agent.
+    blockingReadTimeoutMs: config.consulReadTimeoutInMillis,
+    // A4C's pace for retrying acquisition and reaching an unreachable Consul (rule 6).
+    retryDelayMs: config.lockAcquisitionDelayInSecond * 1000,
+    // Sent as the session's lock-delay; also how long a refused acquire waits before retrying (rule 5).
+    lockDelayMs: config.consulLockDelayInSecond * 1000,
     healthCheckIntervalMs,
-    activationTimeoutMs,
+    // Bound on the full graph's init(); past it the lock is released for another instance (rule 3).
+    activationTimeoutMs: config.activationTimeoutInSecond * 1000,
     drainTimeoutMs,
-    fenceDrainMs,
-    stepDownHoldOffMs,
+    closeTimeoutMs,
+    stepDownHoldOffMs: config.stepDownHoldOffInSecond * 1000,
   });
+}
+
+/**
+ * The timing problems of a config, each naming its key (ha-config-rules.ts reports them at startup).
+ * They are the conditions under which checkHaTimings holds.
+ */
+export function timingProblems(config: TimingInput): { key: keyof HaConfig; expected: string }[] {
+  const ttlMs = config.consulSessionTTLInSecond * 1000;
+  const leaseMs = leaseMsOf(config);
+  const requestMs = Math.max(1, Math.min(config.consulConnectTimeoutInMillis, Math.floor(leaseMs / 2)));
+  const deadlineMs = Math.min(Math.floor((ttlMs * 9) / 10), ttlMs - requestMs - config.drainTimeoutInMillis - config.closeTimeoutInMillis);
+  const problems: { key: keyof HaConfig; expected: string }[] = [];
+  const budget = `consulSessionTTLInSecond ${config.consulSessionTTLInSecond} s - longest Consul call ${requestMs} ms - drainTimeoutInMillis ${config.drainTimeoutInMillis} - closeTimeoutInMillis ${config.closeTimeoutInMillis}`;
+  // rule 2 needs room for two request timeouts of renew retries after the last scheduled renew
+  if (deadlineMs < 4 * requestMs || deadlineMs < 1000) {
+    problems.push({
+      key: 'consulSessionTTLInSecond',
+      expected: `a TTL that leaves a renew deadline of at least ${Math.max(1000, 4 * requestMs)} ms after the longest Consul call, the drain and the close (now ${budget} = ${deadlineMs} ms)`,
+    });
+  } else if (leaseMs >= deadlineMs) {
+    problems.push({
+      key: 'leaderLeaseInSecond',
+      expected: `less than the renew deadline (${deadlineMs} ms = ${budget}), so that the lease lapses before the lock can be lost`,
+    });
+  }
+  if (leaseMs < 300) problems.push({ key: 'leaderLeaseInSecond', expected: 'at least 0.3 s: shorter leases lapse on every event-loop hiccup' });
+  return problems;
 }
 
 /**
@@ -129,17 +169,20 @@ export function checkHaTimings(t: HaTimings): HaTimings {
   expect(t.renewIntervalMs > 0, `renewIntervalMs (${t.renewIntervalMs}) > 0`);
   expect(t.renewIntervalMs < t.renewDeadlineMs, `renewIntervalMs (${t.renewIntervalMs}) < renewDeadlineMs (${t.renewDeadlineMs})`);
   expect(t.renewDeadlineMs < t.sessionTtlMs, `renewDeadlineMs (${t.renewDeadlineMs}) < sessionTtlMs (${t.sessionTtlMs})`);
-  expect(
-    t.renewRetryMs > 0 && t.renewRetryMs * 4 <= t.renewDeadlineMs - t.renewIntervalMs,
-    `0 < 4 × renewRetryMs (${t.renewRetryMs}) <= renewDeadlineMs - renewIntervalMs`,
-  );
+  expect(t.renewRetryMs > 0, `renewRetryMs (${t.renewRetryMs}) > 0`);
   expect(t.requestTimeoutMs > 0, `requestTimeoutMs (${t.requestTimeoutMs}) > 0`);
   expect(
-    t.requestTimeoutMs * 2 < t.renewDeadlineMs - t.renewIntervalMs,
-    `2 × requestTimeoutMs (${t.requestTimeoutMs}) < renewDeadlineMs - renewIntervalMs (${t.renewDeadlineMs - t.renewIntervalMs})`,
+    t.requestTimeoutMs * 2 <= t.renewDeadlineMs - t.renewIntervalMs,
+    `2 × requestTimeoutMs (${t.requestTimeoutMs}) <= renewDeadlineMs - renewIntervalMs (${t.renewDeadlineMs - t.renewIntervalMs})`,
   );
   expect(t.connectTimeoutMs > 0 && t.connectTimeoutMs <= t.requestTimeoutMs, `0 < connectTimeoutMs (${t.connectTimeoutMs}) <= requestTimeoutMs`);
-  expect(t.fenceDrainMs >= 0 && t.renewDeadlineMs + t.fenceDrainMs < t.sessionTtlMs, `renewDeadlineMs + fenceDrainMs (${t.fenceDrainMs}) < sessionTtlMs`);
+  expect(t.leaseMs > 0 && t.leaseMs < t.renewDeadlineMs, `0 < leaseMs (${t.leaseMs}) < renewDeadlineMs (${t.renewDeadlineMs})`);
+  expect(
+    t.renewDeadlineMs + t.requestTimeoutMs + t.drainTimeoutMs + t.closeTimeoutMs <= t.sessionTtlMs,
+    `renewDeadlineMs + requestTimeoutMs + drainTimeoutMs + closeTimeoutMs (${t.renewDeadlineMs + t.requestTimeoutMs + t.drainTimeoutMs + t.closeTimeoutMs}) <= sessionTtlMs`,
+  );
+  expect(t.requestTimeoutMs * 2 <= t.leaseMs, `2 × requestTimeoutMs (${t.requestTimeoutMs}) <= leaseMs`);
+  expect(t.proveIntervalMs + t.requestTimeoutMs < t.leaseMs, `proveIntervalMs + requestTimeoutMs < leaseMs (${t.leaseMs})`);
   expect(t.healthCheckIntervalMs < t.sessionTtlMs, `healthCheckIntervalMs (${t.healthCheckIntervalMs}) < sessionTtlMs`);
   expect(
     t.blockingReadTimeoutMs > longestBlockingReadMs(t.blockingWaitMs),
@@ -147,8 +190,4 @@ export function checkHaTimings(t: HaTimings): HaTimings {
   );
   if (broken.length > 0) throw new Error(`HA timing invariants violated (a bug in deriveHaTimings): ${broken.join('; ')}`);
   return t;
-}
-
-function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
 }

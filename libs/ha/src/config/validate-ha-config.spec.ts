@@ -42,7 +42,7 @@ describe('validateHaConfig: defaults and coercion', () => {
     ['ha_enabled', 'FALSE', false],
     ['consul_tls_enabled', false, false],
     ['consulQueryTimeoutInMin', '0.5', 0.5],
-    ['consulSessionTTLInSecond', '10', 10],
+    ['consulSessionTTLInSecond', '20', 20],
     ['health_disk_space_threshold', '0', 0],
     ['consulLockDelayInSecond', 60, 60],
     ['serverProtocol', 'https', 'https'],
@@ -158,7 +158,7 @@ describe('validateHaConfig: cross-key rules', () => {
   it.each<[string, Record<string, unknown>, string[]]>([
     ['check period equal to the TTL', { healthCheckPeriodInSecond: 60 }, ['ha.healthCheckPeriodInSecond: expected less than consulSessionTTLInSecond (60), got 60']],
     ['check period just under the TTL', { healthCheckPeriodInSecond: 59 }, []],
-    ['check period over a short TTL', { consulSessionTTLInSecond: 10, healthCheckPeriodInSecond: 12 }, ['ha.healthCheckPeriodInSecond: expected less than consulSessionTTLInSecond (10), got 12']],
+    ['check period over a short TTL', { consulSessionTTLInSecond: 20, healthCheckPeriodInSecond: 22 }, ['ha.healthCheckPeriodInSecond: expected less than consulSessionTTLInSecond (20), got 22']],
     [
       'read timeout not above wait + wait/16 + hold',
       { consulReadTimeoutInMillis: 196250 },

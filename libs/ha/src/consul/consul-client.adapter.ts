@@ -9,7 +9,7 @@ import {
   SessionInvalidatedError,
   SessionRefusedError,
 } from './consul-errors.js';
-import type { CheckStatus, ConsulPort, KeyRead, ServiceInstance, ServiceRegistration, SessionRequest } from './consul.port.js';
+import type { CheckStatus, ConsulPort, KeyRead, ReadKeyOptions, ServiceInstance, ServiceRegistration, SessionRequest } from './consul.port.js';
 
 export interface ConsulConnection {
   host: string;
@@ -147,21 +147,22 @@ export class ConsulClientAdapter implements ConsulPort {
     }
   }
 
-  async release(key: string, sessionId: string): Promise<boolean> {
-    // An empty body clears the advertised leader: Consul rewrites the value on release (consul-api.md fact 8).
-    const result = await this.call('release', (o) => this.client.kv.set({ ...o, key, value: '', release: sessionId } as never));
+  async release(key: string, sessionId: string, value: string): Promise<boolean> {
+    // Consul rewrites the value on release (docs/consul-behaviour.md fact 8): the caller says what stays.
+    const result = await this.call('release', (o) => this.client.kv.set({ ...o, key, value, release: sessionId } as never));
     return result === true;
   }
 
-  async readKey(key: string, options: { index?: number; waitMs?: number; signal?: AbortSignal } = {}): Promise<KeyRead> {
+  async readKey(key: string, options: ReadKeyOptions = {}): Promise<KeyRead> {
     const blocking = (options.index ?? 0) > 0;
     const query: Record<string, unknown> = { key };
+    if (options.consistent) query.consistent = true;
     if (blocking) {
       query.index = String(options.index);
       query.wait = `${Math.max(1, Math.round(options.waitMs ?? 300_000))}ms`;
     }
     const [response, entry] = (await this.call(
-      'read key',
+      options.consistent ? 'consistent read key' : 'read key',
       (o) => this.client.kv.get({ ...o, ...query } as never),
       { blocking, signal: options.signal, includeResponse: true },
     )) as unknown as [ResponseLike, { Session?: string; LockIndex?: number; Value?: string | null; ModifyIndex?: number } | undefined];

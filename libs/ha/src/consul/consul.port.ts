@@ -46,6 +46,13 @@ export interface ServiceInstance {
   checkStatus: CheckStatus;
 }
 
+export interface ReadKeyOptions {
+  index?: number;
+  waitMs?: number;
+  signal?: AbortSignal;
+  consistent?: boolean;
+}
+
 export interface ConsulPort {
   registerService(service: ServiceRegistration): Promise<void>;
   deregisterService(serviceId: string): Promise<void>;
@@ -57,9 +64,14 @@ export interface ConsulPort {
   destroySession(sessionId: string): Promise<void>;
   /** true when the lock is ours; anything else (held, lock-delay) is false. */
   acquire(key: string, sessionId: string, value: string): Promise<boolean>;
-  release(key: string, sessionId: string): Promise<boolean>;
-  /** A read of the key; with index > 0, a blocking read that returns on change or after waitMs. */
-  readKey(key: string, options?: { index?: number; waitMs?: number; signal?: AbortSignal }): Promise<KeyRead>;
+  /** Releases the lock, writing `value` (Consul replaces the value on release: docs/consul-behaviour.md fact 8). */
+  release(key: string, sessionId: string, value: string): Promise<boolean>;
+  /**
+   * A read of the key; with index > 0, a blocking read that returns on change or after waitMs. With
+   * `consistent`, the Consul leader confirms its leadership with a quorum first: the only read that
+   * proves who holds the key now (docs/consul-behaviour.md facts 21-22).
+   */
+  readKey(key: string, options?: ReadKeyOptions): Promise<KeyRead>;
   /** Every registered instance of a service (GET /v1/health/service/<name>), for the cluster views. */
   listServiceInstances(serviceName: string): Promise<ServiceInstance[]>;
 }

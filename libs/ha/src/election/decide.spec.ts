@@ -1,16 +1,49 @@
 import { describe, expect, it } from '@jest/globals';
-import { decide, type Decision } from './decide.js';
+import { decide, isActing, nextDueAt, type Decision, type DecideTimings } from './decide.js';
 import type { ElectionState } from './election-state.js';
+import { freshLease, type Lease } from './lease.js';
 import type { Observation } from './observation.js';
 
-const timings = { retryDelayMs: 20_000, healthPollMs: 1_000, lockDelayRetryMs: 5_000, stepDownHoldOffMs: 30_000 };
+const timings: DecideTimings = {
+  retryDelayMs: 20_000,
+  healthPollMs: 1_000,
+  lockDelayRetryMs: 5_000,
+  stepDownHoldOffMs: 30_000,
+  activationTimeoutMs: 60_000,
+  leaseMs: 10_000,
+  renewDeadlineMs: 45_000,
+  takeoverMarginMs: 1_000,
+};
 const NOW = 1_000_000;
+const WALL = Date.UTC(2026, 0, 1);
+const lease = (renewedAgo: number, provenAgo: number, lapsed = false): Lease => ({ ...freshLease(NOW - renewedAgo, NOW - provenAgo), lapsed });
 const backup: ElectionState = { kind: 'backup' };
 const acquiring: ElectionState = { kind: 'acquiring', sessionId: 's1' };
-const activating: ElectionState = { kind: 'activating', sessionId: 's1', term: 7, since: NOW - 10 };
-const leader: ElectionState = { kind: 'leader', sessionId: 's1', term: 7, since: NOW - 10 };
+const safe = { safe: true, reason: 'b released the lock cleanly', safeAt: NOW, peer: null };
+const waitingFor = (safeAt: number) => ({ safe: false, reason: 'waiting for b', safeAt, peer: { id: 'b', url: 'http://b' } });
+const activating = (over: Partial<Extract<ElectionState, { kind: 'activating' }>> = {}): ElectionState => ({
+  kind: 'activating',
+  sessionId: 's1',
+  term: 7,
+  since: WALL,
+  startedAt: NOW - 10,
+  lease: lease(10, 10),
+  graphUp: false,
+  takeover: safe,
+  ...over,
+});
+const leader = (l: Lease = lease(1_000, 1_000)): ElectionState => ({ kind: 'leader', sessionId: 's1', term: 7, since: WALL, lease: l });
 const deactivatingToBackup: ElectionState = { kind: 'deactivating', sessionId: 's1', term: 7, then: 'backup', holdOffMs: 30_000 };
 const deactivatingToStop: ElectionState = { kind: 'deactivating', sessionId: 's1', term: 7, then: 'stopped', holdOffMs: 0 };
+const acquired = (predecessor: Extract<Observation, { type: 'acquired' }>['predecessor']): Observation => ({
+  type: 'acquired',
+  term: 7,
+  since: WALL,
+  sentAt: NOW - 5,
+  freeSeenAt: NOW - 20,
+  predecessor,
+  renewedAt: NOW - 3_000,
+});
 
 type Row = [string, ElectionState, Observation, Partial<Decision> & { kind: ElectionState['kind'] }];
 
@@ -20,24 +53,37 @@ const rows: Row[] = [
   ['backup: check not passing yet -> poll', backup, { type: 'check-not-passing', detail: 'critical' }, { kind: 'backup', waitMs: 1_000 }],
   ['backup: session created -> acquiring', backup, { type: 'session-created', sessionId: 's1' }, { kind: 'acquiring', actions: [] }],
   ['backup: shutdown -> deregister and stop', backup, { type: 'shutdown' }, { kind: 'stopped', actions: ['deregister'] }],
-  ['acquiring: acquired -> activating, not yet leader (rule 3)', acquiring, { type: 'acquired', term: 7 }, { kind: 'activating', reason: 'lock acquired (term 7): activating the full graph' }],
+  ['acquiring: acquired from a clean release -> activating, takeover safe (rules 3, 10)', acquiring, acquired({ kind: 'none', reason: 'b released the lock cleanly' }), { kind: 'activating', reason: 'lock acquired (term 7): activating the full graph; b released the lock cleanly' }],
+  ['acquiring: acquired from a peer that did not release -> activating, waiting for it (rule 10)', acquiring, acquired({ kind: 'peer', id: 'b', url: 'http://b' }), { kind: 'activating', reason: 'lock acquired (term 7): activating the full graph; waiting until b provably stopped acting (asking it; its lease is over in 11000 ms at the latest)' }],
   ['acquiring: refused, held by other -> watch', acquiring, { type: 'refused', holder: 's2' }, { kind: 'acquiring', waitMs: 0, reason: 'lock held by session s2: watching the key' }],
   ['acquiring: refused on a free key -> lock-delay retry on a timer (rule 5)', acquiring, { type: 'refused', holder: null }, { kind: 'acquiring', waitMs: 5_000 }],
+  ['acquiring: released for a candidate -> stand back', acquiring, { type: 'standing-back', candidate: 'c', waitMs: 2_500 }, { kind: 'acquiring', waitMs: 2_500, reason: 'lock released for a hand-over to c: standing back for 2500 ms' }],
   ['acquiring: session gone -> backup, new session', acquiring, { type: 'session-gone' }, { kind: 'backup', actions: [] }],
   ['acquiring: unhealthy -> leave the race, destroy session (rule 8)', acquiring, { type: 'unhealthy', detail: 'es red' }, { kind: 'backup', actions: ['destroy-session'] }],
   ['acquiring: consul down -> backup, retry later (rule 6)', acquiring, { type: 'consul-unavailable', detail: 'x' }, { kind: 'backup', waitMs: 20_000, actions: ['destroy-session'] }],
   ['acquiring: shutdown -> destroy, deregister', acquiring, { type: 'shutdown' }, { kind: 'stopped', actions: ['destroy-session', 'deregister'] }],
-  ['activating: activated -> leader (rule 3)', activating, { type: 'activated' }, { kind: 'leader', reason: 'full graph up: leading term 7' }],
-  ['activating: activation failed -> deactivate, back off (rule 3)', activating, { type: 'activation-failed', detail: 'boom' }, { kind: 'deactivating', reason: 'activation failed: boom' }],
-  ['activating: key held by other -> deactivate (rule 1)', activating, { type: 'key', holder: 's2' }, { kind: 'deactivating' }],
-  ['leader: key still ours -> stay, quietly', leader, { type: 'key', holder: 's1' }, { kind: 'leader', quiet: true }],
-  ['leader: key held by other -> deactivate at once (rule 1)', leader, { type: 'key', holder: 's2' }, { kind: 'deactivating', reason: 'demoting: lock held by session s2' }],
-  ['leader: key free -> deactivate at once (rule 1)', leader, { type: 'key', holder: null }, { kind: 'deactivating', reason: 'demoting: lock is no longer ours' }],
-  ['leader: session gone -> deactivate (rule 1)', leader, { type: 'session-gone' }, { kind: 'deactivating', reason: 'demoting: session s1 invalidated by consul' }],
-  ['leader: renew deadline passed -> deactivate (rule 2)', leader, { type: 'lease-expired' }, { kind: 'deactivating', reason: 'demoting: lock not confirmed within the renew deadline' }],
-  ['leader: one consul error -> stay, the deadline decides (rule 2)', leader, { type: 'consul-unavailable', detail: '500 No cluster leader' }, { kind: 'leader', actions: [] }],
-  ['leader: step-down -> deactivate with hold-off', leader, { type: 'step-down' }, { kind: 'deactivating', reason: 'stepping down on request' }],
-  ['leader: shutdown -> deactivate then stop', leader, { type: 'shutdown' }, { kind: 'deactivating' }],
+  ['activating: activated, takeover safe -> leader (rule 3)', activating(), { type: 'activated' }, { kind: 'leader', reason: 'full graph up: leading term 7' }],
+  ['activating: activated, predecessor not known to have stopped -> stay activating (rule 10)', activating({ takeover: waitingFor(NOW + 5_000) }), { type: 'activated' }, { kind: 'activating', reason: 'full graph up; waiting for b' }],
+  ['activating: predecessor stopped, graph up -> leader (rule 10)', activating({ graphUp: true, takeover: waitingFor(NOW + 5_000) }), { type: 'predecessor-stopped', detail: 'b refuses connections at http://b' }, { kind: 'leader', reason: 'takeover safe: b refuses connections at http://b: leading term 7' }],
+  ['activating: predecessor stopped, graph still booting -> stay activating', activating({ takeover: waitingFor(NOW + 5_000) }), { type: 'predecessor-stopped', detail: 'b says it is not acting' }, { kind: 'activating' }],
+  ['activating: the predecessor lease is over by time -> leader (rule 10)', activating({ graphUp: true, takeover: waitingFor(NOW) }), { type: 'tick' }, { kind: 'leader' }],
+  ['activating: before the predecessor lease is over -> keep waiting (rule 10)', activating({ graphUp: true, takeover: waitingFor(NOW + 1) }), { type: 'tick' }, { kind: 'activating', quiet: true }],
+  ['activating: activation timed out -> deactivate (rule 3)', activating({ startedAt: NOW - 60_000 }), { type: 'tick' }, { kind: 'deactivating', reason: 'activation failed: timed out after 60000 ms' }],
+  ['activating: activation failed -> deactivate, back off (rule 3)', activating(), { type: 'activation-failed', detail: 'boom' }, { kind: 'deactivating', reason: 'activation failed: boom' }],
+  ['activating: key held by other -> deactivate (rule 1)', activating(), { type: 'key', holder: 's2' }, { kind: 'deactivating' }],
+  ['leader: key still ours -> stay, quietly', leader(), { type: 'key', holder: 's1' }, { kind: 'leader', quiet: true }],
+  ['leader: key held by other -> deactivate at once (rule 1)', leader(), { type: 'key', holder: 's2' }, { kind: 'deactivating', reason: 'demoting: lock held by session s2' }],
+  ['leader: key free -> deactivate at once (rule 1)', leader(), { type: 'key', holder: null }, { kind: 'deactivating', reason: 'demoting: lock is no longer ours' }],
+  ['leader: session gone -> deactivate (rule 1)', leader(), { type: 'session-gone' }, { kind: 'deactivating', reason: 'demoting: session s1 invalidated by consul' }],
+  ['leader: renew deadline passed -> deactivate, whatever was observed (rule 2)', leader(lease(45_000, 1_000)), { type: 'proven', sentAt: NOW }, { kind: 'deactivating', reason: 'demoting: lock not renewed within the renew deadline (45000 ms)' }],
+  ['leader: 1 ms before the renew deadline -> stay (rule 2)', leader(lease(44_999, 1_000)), { type: 'tick' }, { kind: 'leader' }],
+  ['leader: lease lapsed -> stop acting, keep the lock (rule 9)', leader(lease(1_000, 10_000)), { type: 'tick' }, { kind: 'leader', reason: 'lease lapsed: not acting until ownership is proven again (no proof for 10000 ms)' }],
+  ['leader: proven again after a lapse -> act again, no new election (rule 9)', leader(lease(1_000, 12_000, true)), { type: 'proven', sentAt: NOW - 5 }, { kind: 'leader', reason: 'ownership proven again: acting' }],
+  ['leader: own health down -> hand the lock back (rule 8)', leader(), { type: 'unhealthy', detail: 'elasticsearch red' }, { kind: 'deactivating', reason: 'demoting: own health is down (elasticsearch red)' }],
+  ['leader: one consul error -> stay, the lease and deadline decide (rule 2)', leader(), { type: 'consul-unavailable', detail: '500 No cluster leader' }, { kind: 'leader', actions: [] }],
+  ['leader: step-down -> deactivate with hold-off', leader(), { type: 'step-down' }, { kind: 'deactivating', reason: 'stepping down on request' }],
+  ['leader: step-down to a candidate -> deactivate, naming it', leader(), { type: 'step-down', candidate: 'c' }, { kind: 'deactivating', reason: 'stepping down on request, handing over to c' }],
+  ['leader: shutdown -> deactivate then stop', leader(), { type: 'shutdown' }, { kind: 'deactivating' }],
   ['deactivating: closed -> release, destroy, hold off (rule 4)', deactivatingToBackup, { type: 'deactivated' }, { kind: 'backup', actions: ['release', 'destroy-session'], waitMs: 30_000 }],
   ['deactivating for shutdown: closed -> release, destroy, deregister (rule 4)', deactivatingToStop, { type: 'deactivated' }, { kind: 'stopped', actions: ['release', 'destroy-session', 'deregister'] }],
 ];
@@ -50,16 +96,40 @@ describe('decide (pure election step)', () => {
     expect(decision).toMatchObject(rest);
   });
 
-  it('a demotion keeps the session and term for the cleanup that follows', () => {
-    const decision = decide(leader, { type: 'step-down' }, NOW, timings);
-    expect(decision.next).toEqual({ kind: 'deactivating', sessionId: 's1', term: 7, then: 'backup', holdOffMs: 30_000 });
+  it('a demotion keeps the session and term for the cleanup that follows, and the candidate for the release', () => {
+    expect(decide(leader(), { type: 'step-down' }, NOW, timings).next).toEqual({ kind: 'deactivating', sessionId: 's1', term: 7, then: 'backup', holdOffMs: 30_000 });
+    expect(decide(leader(), { type: 'step-down', candidate: 'c' }, NOW, timings).next).toMatchObject({ candidate: 'c' });
   });
 
   it('a shutdown while deactivating turns the destination into stopped', () => {
     expect(decide(deactivatingToBackup, { type: 'shutdown' }, NOW, timings).next).toMatchObject({ then: 'stopped' });
   });
 
-  it('activation starts its term at the decision time', () => {
-    expect(decide(acquiring, { type: 'acquired', term: 3 }, NOW, timings).next).toEqual({ kind: 'activating', sessionId: 's1', term: 3, since: NOW });
+  it('activation: the lease counts from the acquire (a quorum write), the deadline from the last renew', () => {
+    const next = decide(acquiring, acquired({ kind: 'peer', id: 'b', url: 'http://b' }), NOW, timings).next;
+    expect(next).toMatchObject({ kind: 'activating', startedAt: NOW, since: WALL, lease: { provenAt: NOW - 5, renewedAt: NOW - 3_000 } });
+    // rule 10: lease + margin from the moment the key was seen free
+    expect(next).toMatchObject({ takeover: { safe: false, safeAt: NOW - 20 + 10_000 + 1_000, peer: { id: 'b' } } });
+  });
+
+  it('a key that did not exist is no proof that nobody acts: wait out a lease (rule 10)', () => {
+    const next = decide(acquiring, acquired({ kind: 'unknown', reason: 'the key did not exist' }), NOW, timings).next;
+    expect(next).toMatchObject({ takeover: { safe: false, peer: null } });
+  });
+
+  it('rule 9: acting only as leader with a proof younger than the lease; a proof arriving late never moves it back', () => {
+    expect(isActing(leader(lease(1_000, 9_999)), NOW, timings)).toBe(true);
+    expect(isActing(leader(lease(1_000, 10_000)), NOW, timings)).toBe(false);
+    expect(isActing(leader(lease(1_000, 1_000, true)), NOW, timings)).toBe(false);
+    expect(isActing(activating({ graphUp: true }), NOW, timings)).toBe(false);
+    const proven = decide(leader(lease(1_000, 1_000)), { type: 'proven', sentAt: NOW - 5_000 }, NOW, timings).next;
+    expect(proven).toMatchObject({ lease: { provenAt: NOW - 1_000 } });
+  });
+
+  it('nextDueAt: the earliest of the renew deadline, the lease, the activation timeout and the takeover', () => {
+    expect(nextDueAt(leader(lease(1_000, 2_000)), timings)).toBe(NOW - 2_000 + 10_000);
+    expect(nextDueAt(leader(lease(40_000, 2_000, true)), timings)).toBe(NOW - 40_000 + 45_000);
+    expect(nextDueAt(activating({ takeover: waitingFor(NOW + 3_000) }), timings)).toBe(NOW + 3_000);
+    expect(nextDueAt(backup, timings)).toBeNull();
   });
 });

@@ -1,5 +1,7 @@
-import { assertNever, type ElectionState } from './election-state.js';
+import { assertNever, type ElectionState, type Takeover } from './election-state.js';
+import { freshLease, leaseDueAt, leaseValid, renewDeadlineAt, withProof, withRenewal, type LeaseTimings } from './lease.js';
 import type { Observation } from './observation.js';
+import type { Predecessor } from './predecessor.js';
 
 /** Side effects that must follow a decision, performed by the loop in this order. */
 export type CleanupAction = 'release' | 'destroy-session' | 'deregister';
@@ -16,19 +18,25 @@ export interface Decision {
 }
 
 /** The timings decide() needs, all in ms (see config/ha-timings.ts for why each value). */
-export interface DecideTimings {
+export interface DecideTimings extends LeaseTimings {
   retryDelayMs: number;
   healthPollMs: number;
   lockDelayRetryMs: number;
   stepDownHoldOffMs: number;
+  activationTimeoutMs: number;
+  /** Added to the lease before a takeover is safe by time alone: clock rates and request times. */
+  takeoverMarginMs: number;
 }
+
+type Holding = Extract<ElectionState, { kind: 'activating' | 'leader' }>;
 
 const stay = (state: ElectionState, reason: string, waitMs = 0): Decision => ({ next: state, actions: [], reason, waitMs });
 const routine = (state: ElectionState, reason: string): Decision => ({ ...stay(state, reason), quiet: true });
 
 /**
  * The pure heart of the elector: (state, observation, now) -> (next state, actions, reason). Every safety
- * rule of DESIGN.md §2 that is a decision lives here; the loop only gathers observations and acts.
+ * rule of docs/architecture.md that is a decision lives here, judged against the observed monotonic
+ * `now`; the loop only gathers observations and acts.
  */
 export function decide(state: ElectionState, observation: Observation, now: number, timings: DecideTimings): Decision {
   switch (state.kind) {
@@ -46,6 +54,23 @@ export function decide(state: ElectionState, observation: Observation, now: numb
     default:
       return assertNever(state);
   }
+}
+
+/** Rules 3, 9 and 10 together: the one condition under which this instance acts as leader. */
+export function isActing(state: ElectionState, now: number, timings: LeaseTimings): boolean {
+  return state.kind === 'leader' && leaseValid(state.lease, now, timings);
+}
+
+/** The next moment at which time alone changes a decision: the loop must look again by then. */
+export function nextDueAt(state: ElectionState, t: DecideTimings): number | null {
+  if (state.kind !== 'activating' && state.kind !== 'leader') return null;
+  const due = [renewDeadlineAt(state.lease, t)];
+  if (!state.lease.lapsed) due.push(leaseDueAt(state.lease, t));
+  if (state.kind === 'activating') {
+    if (!state.graphUp) due.push(state.startedAt + t.activationTimeoutMs);
+    if (!state.takeover.safe) due.push(state.takeover.safeAt);
+  }
+  return Math.min(...due);
 }
 
 function decideInBackup(state: ElectionState, o: Observation, t: DecideTimings): Decision {
@@ -70,18 +95,31 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
   switch (o.type) {
     case 'shutdown':
       return { next: { kind: 'stopped' }, actions: ['destroy-session', 'deregister'], reason: 'shutdown requested', waitMs: 0 };
-    case 'acquired':
+    case 'acquired': {
+      const takeover = takeoverFor(o.predecessor, o.freeSeenAt, t);
       return {
-        next: { kind: 'activating', sessionId: state.sessionId, term: o.term, since: now },
+        next: {
+          kind: 'activating',
+          sessionId: state.sessionId,
+          term: o.term,
+          since: o.since,
+          startedAt: now,
+          lease: freshLease(Math.min(o.renewedAt ?? o.sentAt, o.sentAt), o.sentAt),
+          graphUp: false,
+          takeover,
+        },
         actions: [],
-        reason: `lock acquired (term ${o.term}): activating the full graph`,
+        reason: `lock acquired (term ${o.term}): activating the full graph; ${takeover.reason}`,
         waitMs: 0,
       };
+    }
     case 'refused':
       return o.holder
         ? stay(state, `lock held by session ${o.holder}: watching the key`)
         : // rule 5: lock-delay gives no event when it ends, so retry on a timer rather than a blocking read
           stay(state, `acquire refused on a free key (lock-delay): retrying in ${t.lockDelayRetryMs} ms`, t.lockDelayRetryMs);
+    case 'standing-back':
+      return stay(state, `lock released for a hand-over to ${o.candidate}: standing back for ${o.waitMs} ms`, o.waitMs);
     case 'key':
       return stay(state, o.holder ? `lock held by session ${o.holder}: watching the key` : 'lock is free: trying to acquire');
     case 'renewed':
@@ -91,11 +129,10 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
     case 'unhealthy':
       return { next: backup, actions: ['destroy-session'], reason: `leaving the race: ${o.detail}`, waitMs: t.healthPollMs };
     case 'consul-unavailable':
-    case 'lease-expired':
       return {
         next: backup,
         actions: ['destroy-session'],
-        reason: `consul unavailable, retrying in ${t.retryDelayMs} ms: ${'detail' in o ? o.detail : 'lease expired'}`,
+        reason: `consul unavailable, retrying in ${t.retryDelayMs} ms: ${o.detail}`,
         waitMs: t.retryDelayMs,
       };
     default:
@@ -103,23 +140,40 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
   }
 }
 
-function decideWhileHolding(
-  state: Extract<ElectionState, { kind: 'activating' | 'leader' }>,
-  o: Observation,
-  _now: number,
-  t: DecideTimings,
-): Decision {
-  const demote = (reason: string, holdOffMs: number, then: 'backup' | 'stopped' = 'backup'): Decision => ({
-    next: { kind: 'deactivating', sessionId: state.sessionId, term: state.term, then, holdOffMs },
+/** Rule 10: when a new holder may act, given who held the lock before it. */
+function takeoverFor(predecessor: Predecessor, freeSeenAt: number, t: DecideTimings): Takeover {
+  const safeAt = freeSeenAt + t.leaseMs + t.takeoverMarginMs;
+  switch (predecessor.kind) {
+    case 'none':
+      return { safe: true, reason: predecessor.reason, safeAt, peer: null };
+    case 'peer':
+      return {
+        safe: false,
+        reason: `waiting until ${predecessor.id} provably stopped acting (asking it; its lease is over in ${t.leaseMs + t.takeoverMarginMs} ms at the latest)`,
+        safeAt,
+        peer: { id: predecessor.id, url: predecessor.url },
+      };
+    case 'unknown':
+      return { safe: false, reason: `${predecessor.reason}: waiting out a possible holder's lease`, safeAt, peer: null };
+    default:
+      return assertNever(predecessor);
+  }
+}
+
+function decideWhileHolding(state: Holding, o: Observation, now: number, t: DecideTimings): Decision {
+  const demote = (reason: string, holdOffMs: number, then: 'backup' | 'stopped' = 'backup', candidate?: string): Decision => ({
+    next: { kind: 'deactivating', sessionId: state.sessionId, term: state.term, then, holdOffMs, ...(candidate ? { candidate } : {}) },
     actions: [],
     reason,
     waitMs: 0,
   });
+  // rule 2 first, whatever was observed: past the renew deadline the lock may be someone else's
+  if (now >= renewDeadlineAt(state.lease, t) && o.type !== 'shutdown') {
+    return demote(`demoting: lock not renewed within the renew deadline (${t.renewDeadlineMs} ms)`, t.retryDelayMs);
+  }
   switch (o.type) {
     case 'activated':
-      return state.kind === 'activating'
-        ? { next: { ...state, kind: 'leader' }, actions: [], reason: `full graph up: leading term ${state.term}`, waitMs: 0 }
-        : routine(state, 'already leading');
+      return promoteIfReady(state.kind === 'activating' ? { ...state, graphUp: true } : state, now, t, 'full graph up');
     case 'activation-failed': // rule 3: release, back off, let another instance try
       return demote(`activation failed: ${o.detail}`, t.retryDelayMs);
     case 'key': // rule 1: any sign that the key is not ours ends the term at once
@@ -128,19 +182,75 @@ function decideWhileHolding(
         : demote(o.holder ? `demoting: lock held by session ${o.holder}` : 'demoting: lock is no longer ours', 0);
     case 'session-gone':
       return demote(`demoting: session ${state.sessionId} invalidated by consul`, 0);
-    case 'lease-expired': // rule 2: self-fence before consul could give the lock to someone else
-      return demote('demoting: lock not confirmed within the renew deadline', t.retryDelayMs);
+    case 'unhealthy': // rule 8's mirror: stop at once and hand the lock back, without waiting for Consul's check
+      return demote(`demoting: own health is down (${o.detail})`, t.healthPollMs);
     case 'step-down':
-      return demote('stepping down on request', t.stepDownHoldOffMs);
+      return demote(o.candidate ? `stepping down on request, handing over to ${o.candidate}` : 'stepping down on request', t.stepDownHoldOffMs, 'backup', o.candidate);
     case 'shutdown':
       return demote('shutdown requested', 0, 'stopped');
     case 'renewed':
-      return routine(state, 'session renewed');
-    case 'consul-unavailable': // the renew deadline, not a single error, decides when to give up
+      return { ...routine({ ...state, lease: withRenewal(state.lease, o.sentAt) }, 'session renewed') };
+    case 'proven':
+      return onProof(state, o.sentAt, now, t);
+    case 'predecessor-stopped':
+      return state.kind === 'activating' && !state.takeover.safe
+        ? promoteIfReady({ ...state, takeover: { ...state.takeover, safe: true, reason: o.detail } }, now, t, `takeover safe: ${o.detail}`)
+        : routine(state, `ignored predecessor news while ${state.kind}`);
+    case 'tick':
+      return onTick(state, now, t);
+    case 'consul-unavailable': // the lease and the renew deadline, not a single error, decide
       return stay(state, `consul error while holding the lock (deadline still ahead): ${o.detail}`);
     default:
       return routine(state, `ignored ${o.type} while ${state.kind}`);
   }
+}
+
+function onProof(state: Holding, sentAt: number, now: number, t: DecideTimings): Decision {
+  const lease = withProof(state.lease, sentAt);
+  if (state.kind === 'leader' && state.lease.lapsed && leaseValid(lease, now, t)) {
+    return stay({ ...state, lease }, 'ownership proven again: acting'); // rule 9: no new election needed
+  }
+  return routine({ ...state, lease }, 'ownership proven');
+}
+
+function onTick(state: Holding, now: number, t: DecideTimings): Decision {
+  if (state.kind === 'activating') {
+    if (!state.graphUp && now >= state.startedAt + t.activationTimeoutMs) {
+      return {
+        next: { kind: 'deactivating', sessionId: state.sessionId, term: state.term, then: 'backup', holdOffMs: t.retryDelayMs },
+        actions: [],
+        reason: `activation failed: timed out after ${t.activationTimeoutMs} ms`,
+        waitMs: 0,
+      };
+    }
+    if (!state.takeover.safe && now >= state.takeover.safeAt) {
+      const takeover = { ...state.takeover, safe: true, reason: `the predecessor's lease is over (lease ${t.leaseMs} ms + margin ${t.takeoverMarginMs} ms since the key was seen free)` };
+      return promoteIfReady({ ...state, takeover }, now, t, `takeover safe: ${takeover.reason}`);
+    }
+    return routine(state, 'activating');
+  }
+  if (!state.lease.lapsed && !leaseValid(state.lease, now, t)) {
+    // rule 9: stop acting at once; keep proving, and resume without a new election when it works
+    return stay({ ...state, lease: { ...state.lease, lapsed: true } }, `lease lapsed: not acting until ownership is proven again (no proof for ${t.leaseMs} ms)`);
+  }
+  return routine(state, 'lock still ours');
+}
+
+/** activating -> leader once the graph is up AND the takeover is safe (rules 3 and 10). */
+function promoteIfReady(state: Holding, now: number, t: DecideTimings, news: string): Decision {
+  if (state.kind === 'leader') return routine(state, 'already leading');
+  if (!state.graphUp || !state.takeover.safe) {
+    const waiting = !state.graphUp ? 'waiting for the full graph' : state.takeover.reason;
+    return stay(state, `${news}; ${waiting}`);
+  }
+  const { sessionId, term, since, lease } = state;
+  const acting = leaseValid(lease, now, t);
+  return {
+    next: { kind: 'leader', sessionId, term, since, lease: acting ? lease : { ...lease, lapsed: true } },
+    actions: [],
+    reason: `${news}: leading term ${term}${acting ? '' : ' (not acting until ownership is proven again)'}`,
+    waitMs: 0,
+  };
 }
 
 function decideWhileDeactivating(state: Extract<ElectionState, { kind: 'deactivating' }>, o: Observation): Decision {

@@ -1,11 +1,38 @@
+import type { Lease } from './lease.js';
+
 /**
- * The election state (STYLE.md rule 2): one discriminated union, changed only by Elector.transition().
+ * Whether the instance that held the lock before us has provably stopped acting (docs/architecture.md,
+ * rule 10). Until it has, we hold the lock but do not act.
+ */
+export interface Takeover {
+  readonly safe: boolean;
+  /** Why it is safe, or what we are waiting for: part of the log line. */
+  readonly reason: string;
+  /** Monotonic time at which the predecessor's lease has lapsed whatever it does (lease + margin). */
+  readonly safeAt: number;
+  /** The peer to ask whether it still acts, when there is one. */
+  readonly peer: { id: string; url: string } | null;
+}
+
+/**
+ * The election state (STYLE rule 2): one discriminated union, changed only by Elector.transition().
+ * Times named `...At` are monotonic; `since` is wall-clock milliseconds, for people only.
  */
 export type ElectionState =
   | { kind: 'backup' }
   | { kind: 'acquiring'; sessionId: string }
-  | { kind: 'activating'; sessionId: string; term: number; since: number }
-  | { kind: 'leader'; sessionId: string; term: number; since: number }
+  | {
+      kind: 'activating';
+      sessionId: string;
+      term: number;
+      since: number;
+      /** Monotonic start of the activation: its timeout counts from here. */
+      startedAt: number;
+      lease: Lease;
+      graphUp: boolean;
+      takeover: Takeover;
+    }
+  | { kind: 'leader'; sessionId: string; term: number; since: number; lease: Lease }
   | {
       kind: 'deactivating';
       sessionId: string | null;
@@ -13,12 +40,12 @@ export type ElectionState =
       /** Where to go once the full graph is closed, and how long to stay out of the race then. */
       then: 'backup' | 'stopped';
       holdOffMs: number;
+      /** Written into the key's value on release, so that the instance named takes over next. */
+      candidate?: string;
     }
   | { kind: 'stopped' };
 
-export type StateKind = ElectionState['kind'];
-
-/** The role of DESIGN.md §3's status route: acquiring is still a backup from the outside. */
+/** The role of the status route (docs/architecture.md §3): acquiring is still a backup from the outside. */
 export function roleOf(state: ElectionState): 'leader' | 'backup' | 'activating' | 'deactivating' {
   switch (state.kind) {
     case 'backup':

@@ -1,10 +1,17 @@
-/** The JSON value stored in the leader key (DESIGN.md §2): who leads, where, since when, which term. */
+/**
+ * The JSON value stored in the leader key (docs/architecture.md §2): who leads, where, since when, which
+ * term. On a clean release (rule 4) the same value is written back with `released: true` (and, for a
+ * hand-over to a chosen instance, `candidate`), so that the next holder knows nobody is acting (rule 10).
+ */
 export interface LeaderValue {
   id: string;
   address: string;
   url: string;
   since: string;
   term: number;
+  released?: boolean;
+  /** Instance id the releasing leader handed over to: the others stand back for a moment. */
+  candidate?: string;
 }
 
 export function parseLeaderValue(raw: string | null | undefined): LeaderValue | null {

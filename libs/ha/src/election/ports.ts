@@ -14,12 +14,19 @@ export interface FullGraphPort {
   deactivate(reason: string): Promise<void>;
 }
 
+/**
+ * Asks another instance whether it acts as leader (its leader probe), for rule 10. `refused`: nothing
+ * listens at its address; `not-acting`: it answered, as itself, that it does not act; `acting`: it does;
+ * `unknown`: no usable answer (timeout, another instance at that address, TLS failure).
+ */
+export interface PeerProbePort {
+  probe(peer: { id: string; url: string }, signal: AbortSignal): Promise<'acting' | 'not-acting' | 'refused' | 'unknown'>;
+}
+
 /** Who wants to know about transitions: logs, metrics, events. */
 export interface ElectionListener {
   transition(from: ElectionState, to: ElectionState, reason: string): void;
   consulError(operation: string, detail: string): void;
-  /** The lock was confirmed by a renew sent at `sentAt` (see StallGuard). */
-  confirmed?(sentAt: number): void;
 }
 
 export interface ElectorIdentity {
@@ -41,6 +48,14 @@ export interface ElectorTimings {
   renewDeadlineMs: number;
   /** Pause between renew attempts after a failed one, until the deadline. */
   renewRetryMs: number;
+  /** ha.leaderLeaseInSecond: the leader acts only this long after its last proof (rule 9). */
+  leaseMs: number;
+  proveIntervalMs: number;
+  proveRetryMs: number;
+  /** Added to the lease before a takeover is safe by time alone (rule 10). */
+  takeoverMarginMs: number;
+  /** How long the others stand back after a hand-over to a chosen candidate. */
+  handoverWindowMs: number;
   blockingWaitMs: number;
   retryDelayMs: number;
   lockDelayMs: number;

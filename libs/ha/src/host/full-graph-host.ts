@@ -24,6 +24,10 @@ export interface FullGraphHostOptions {
   application: Type | DynamicModule;
   configureApplication?: ConfigureApplication;
   drainTimeoutMs: number;
+  /** Bound on app.close() after the drain (rule 11); past it, onCloseOverrun decides (the process exits). */
+  closeTimeoutMs?: number;
+  /** Called when a close overran closeTimeoutMs: the graph may still hold resources, so start clean. */
+  onCloseOverrun?: (reason: string) => void;
   /** Nest logger for the child (false silences it, e.g. in tests). */
   logger?: false | Logger;
   /** Obtains the fencing epoch before each boot (HA on); absent: epoch 0. */
@@ -99,7 +103,7 @@ export class FullGraphHost implements FullGraphPort {
       if (!graph) return;
       this.logger.log(`closing the full graph: ${reason}`);
       await this.drain(graph);
-      await this.closeQuietly(graph.app);
+      await this.closeWithin(graph.app, reason);
       // the end of the term as the log tells it (the e2e one-leader check reads it): before the lock goes
       this.logger.log(`full graph closed: ${reason}`);
     }).catch((error) => this.logger.error(describeError(error)));
@@ -163,6 +167,22 @@ export class FullGraphHost implements FullGraphPort {
     ]);
     clearTimeout(timer);
     if (graph.inFlight > 0) this.logger.warn(`drain timed out with ${graph.inFlight} request(s) in flight`);
+  }
+
+  /** Rule 11: a close that hangs must not hold the demotion (and the lock, and SIGTERM) behind it. */
+  private async closeWithin(app: INestApplication, reason: string): Promise<void> {
+    const limit = this.options.closeTimeoutMs;
+    if (limit === undefined) return this.closeQuietly(app);
+    let timer: NodeJS.Timeout | undefined;
+    const overran = await Promise.race([
+      this.closeQuietly(app).then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), limit))),
+    ]);
+    clearTimeout(timer);
+    if (overran) {
+      this.logger.error(`closing the full graph took more than ${limit} ms (ha.closeTimeoutInMillis): giving up on it (${reason})`);
+      this.options.onCloseOverrun?.(reason);
+    }
   }
 
   private async closeQuietly(app: INestApplication): Promise<void> {

@@ -18,6 +18,8 @@ export class HaStatusController {
   @Get('leader')
   leader(@Res() response: Response): void {
     const active = this.ha.isActiveLeader;
+    // a successor may take this "no" as proof that we stopped (rule 10): we must keep our word
+    if (!active) this.ha.promiseNotActing();
     response.status(active ? 200 : 503).json({ leader: active, instanceId: this.ha.instanceId, role: this.ha.status().role });
   }
 

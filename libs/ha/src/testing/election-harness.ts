@@ -1,6 +1,7 @@
 import { Elector } from '../election/elector.js';
 import type { ElectionState } from '../election/election-state.js';
-import type { ElectorTimings, FullGraphPort, LocalHealthPort } from '../election/ports.js';
+import type { ConsulPort } from '../consul/consul.port.js';
+import type { ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from '../election/ports.js';
 import type { HaContext } from '../ha-context.js';
 import type { FakeClock } from './fake-clock.js';
 import type { InMemoryConsul } from './in-memory-consul.js';
@@ -30,6 +31,32 @@ export class FakeGraph implements FullGraphPort {
   }
 }
 
+/**
+ * The instances as they can reach each other for rule 10's probe: an instance answers from its elector
+ * (acting, or a "not acting" it promises to keep), unless the test made it dead (connection refused) or
+ * unreachable (frozen, cut off: no answer).
+ */
+export class PeerNetwork implements PeerProbePort {
+  private readonly electors = new Map<string, Elector>();
+  readonly dead = new Set<string>();
+  readonly unreachable = new Set<string>();
+  readonly probes: string[] = [];
+
+  register(name: string, elector: Elector): void {
+    this.electors.set(name, elector);
+  }
+
+  async probe(peer: { id: string; url: string }): Promise<'acting' | 'not-acting' | 'refused' | 'unknown'> {
+    this.probes.push(peer.id);
+    const elector = this.electors.get(peer.id);
+    if (!elector || this.dead.has(peer.id)) return 'refused';
+    if (this.unreachable.has(peer.id)) return 'unknown';
+    if (elector.isActing()) return 'acting';
+    elector.promiseNotActing();
+    return 'not-acting';
+  }
+}
+
 export class FakeHealth implements LocalHealthPort {
   up = true;
   async check() {
@@ -42,6 +69,11 @@ export const testTimings: ElectorTimings = {
   renewIntervalMs: 5_000,
   renewDeadlineMs: 10_000,
   renewRetryMs: 1_000,
+  leaseMs: 4_000,
+  proveIntervalMs: 1_000,
+  proveRetryMs: 200,
+  takeoverMarginMs: 400,
+  handoverWindowMs: 3_000,
   blockingWaitMs: 180_000,
   retryDelayMs: 20_000,
   lockDelayMs: 0,
@@ -54,9 +86,9 @@ export interface TestInstance {
   elector: Elector;
   graph: FakeGraph;
   health: FakeHealth;
+  peers: PeerNetwork;
   transitions: { from: ElectionState['kind']; to: ElectionState['kind']; reason: string }[];
   errors: string[];
-  confirmations: number[];
   checkId: string;
 }
 
@@ -66,18 +98,21 @@ export function makeInstance(
   clock: FakeClock,
   name: string,
   timings: Partial<ElectorTimings> = {},
+  peers: PeerNetwork = new PeerNetwork(),
+  /** This instance's own path to the shared consul (e.g. a PartitionableConsul around it). */
+  via: ConsulPort = consul,
 ): TestInstance {
   const graph = new FakeGraph(consul.calls, name);
   const health = new FakeHealth();
   const transitions: TestInstance['transitions'] = [];
   const errors: string[] = [];
-  const confirmations: number[] = [];
   const elector = new Elector({
-    consul,
+    consul: via,
     clock,
     health,
     graph,
     random: () => 1,
+    peers,
     timings: { ...testTimings, ...timings },
     identity: {
       instanceId: name,
@@ -91,8 +126,8 @@ export function makeInstance(
     listener: {
       transition: (from, to, reason) => transitions.push({ from: from.kind, to: to.kind, reason }),
       consulError: (operation, detail) => errors.push(`${operation}: ${detail}`),
-      confirmed: (sentAt) => confirmations.push(sentAt),
     },
   });
-  return { elector, graph, health, transitions, errors, confirmations, checkId: `service:a4c-${name}` };
+  peers.register(name, elector);
+  return { elector, graph, health, peers, transitions, errors, checkId: `service:a4c-${name}` };
 }

@@ -11,14 +11,26 @@ interface Sleeper {
  */
 export class FakeClock implements Clock {
   private current: number;
+  private wallOffset: number;
   private sleepers: Sleeper[] = [];
 
-  constructor(start = Date.UTC(2026, 0, 1)) {
+  /** `start` is the monotonic origin; the wall clock starts at `wallStart` and moves with it. */
+  constructor(start = 1_000_000, wallStart = Date.UTC(2026, 0, 1)) {
     this.current = start;
+    this.wallOffset = wallStart - start;
   }
 
   now(): number {
     return this.current;
+  }
+
+  wallNow(): number {
+    return this.current + this.wallOffset;
+  }
+
+  /** A wall-clock step (NTP, an operator): moves wallNow() only, never the monotonic time. */
+  jumpWall(ms: number): void {
+    this.wallOffset += ms;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -10,6 +10,7 @@ import type {
   KeyEntry,
   KeyRead,
   ServiceInstance,
+  ReadKeyOptions,
   ServiceRegistration,
   SessionRequest,
 } from '../consul/consul.port.js';
@@ -45,6 +46,8 @@ export class InMemoryConsul implements ConsulPort {
   private sessionCounter = 0;
   /** Operations (by name) that throw ConsulUnavailableError; '*' makes every operation fail. */
   readonly failing = new Set<string>();
+  /** Consistent reads take this long (fake-clock ms) before answering: a slow quorum round. */
+  consistentReadDelayMs = 0;
 
   constructor(private readonly clock: Clock) {}
 
@@ -126,16 +129,19 @@ export class InMemoryConsul implements ConsulPort {
     return true;
   }
 
-  async release(key: string, sessionId: string): Promise<boolean> {
+  async release(key: string, sessionId: string, value: string): Promise<boolean> {
     this.enter('release', key);
     const entry = this.kv.get(key);
     if (!entry || entry.session !== sessionId) return false;
-    this.write(key, { session: null, lockIndex: entry.lockIndex, value: null });
+    this.write(key, { session: null, lockIndex: entry.lockIndex, value });
     return true;
   }
 
-  async readKey(key: string, options: { index?: number; waitMs?: number; signal?: AbortSignal } = {}): Promise<KeyRead> {
-    this.enter('readKey', options.index ? `${key} index=${options.index}` : key);
+  async readKey(key: string, options: ReadKeyOptions = {}): Promise<KeyRead> {
+    if (options.consistent) {
+      this.enter('consistentRead', key);
+      await this.slowConsistent(options.signal);
+    } else this.enter('readKey', options.index ? `${key} index=${options.index}` : key);
     const current = () => this.kv.get(key);
     const since = options.index ?? 0;
     if (since > 0 && (current()?.modifyIndex ?? 0) <= since) {
@@ -151,6 +157,12 @@ export class InMemoryConsul implements ConsulPort {
     return [...this.services.values()]
       .filter((s) => s.name === serviceName)
       .map((s) => ({ serviceId: s.id, address: s.address, port: s.port, checkStatus: this.checks.get(s.checkId) ?? 'critical' }));
+  }
+
+  private async slowConsistent(signal?: AbortSignal): Promise<void> {
+    if (this.consistentReadDelayMs <= 0) return;
+    await this.clock.sleep(this.consistentReadDelayMs, signal);
+    this.enter('consistentRead:return');
   }
 
   /** Plain PUT / DELETE from an operator, ignoring locks (advisory locking, consul-api.md fact 9). */

@@ -1,0 +1,111 @@
+import type { Clock } from '../clock/clock.port.js';
+import { SessionInvalidatedError } from '../consul/consul-errors.js';
+import type { ConsulPort, KeyRead } from '../consul/consul.port.js';
+import { parseLeaderValue, type LeaderValue } from './leader-value.js';
+import type { Observation } from './observation.js';
+import type { ElectorIdentity, LocalHealthPort } from './ports.js';
+import { predecessorOf } from './predecessor.js';
+
+export interface AcquireTimings {
+  blockingWaitMs: number;
+  /** How long the others stand back after a hand-over to a chosen candidate. */
+  handoverWindowMs: number;
+}
+
+/**
+ * One step of the race for the lock while we have a session: read the key (blocking while someone else
+ * holds it, but never past our own next renewal), then, when it is free, check our health once more and
+ * try to acquire. Keeps the index to block on between steps.
+ */
+export class AcquireAttempt {
+  private watchIndex = 0;
+  /** The released-for-a-candidate value we are standing back for, and since when (monotonic). */
+  private standingBack: { modifyIndex: number; since: number } | null = null;
+  /** The leader as last read from the key (null when free). */
+  lastValue: LeaderValue | null = null;
+
+  constructor(
+    private readonly deps: {
+      consul: ConsulPort;
+      clock: Clock;
+      health: LocalHealthPort;
+      identity: ElectorIdentity;
+      timings: AcquireTimings;
+      leaderValue: (term: number, since: number) => LeaderValue;
+    },
+  ) {}
+
+  /** Start over with a plain read (a new session, or after an error). */
+  reset(): void {
+    this.watchIndex = 0;
+  }
+
+  async run(sessionId: string, untilRenewMs: number, signal: AbortSignal): Promise<Observation> {
+    const blocked = this.watchIndex !== 0;
+    const read = await this.read(untilRenewMs, signal);
+    const freeSeenAt = this.deps.clock.now();
+    const holder = read.entry?.session ?? null;
+    const value = parseLeaderValue(read.entry?.value);
+    this.lastValue = holder ? value : null;
+    if (holder && holder !== sessionId) {
+      this.watchIndex = read.index;
+      return { type: 'key', holder };
+    }
+    this.watchIndex = 0;
+    const standBack = this.standBackFor(read, value, freeSeenAt);
+    if (standBack) return standBack;
+    // rule 8 again: the read may have blocked for seconds, so the health seen before it is stale (a
+    // fault that hits every instance frees the key exactly when our own health has just gone down)
+    if (blocked) {
+      const fresh = await this.deps.health.check();
+      if (!fresh.up) return { type: 'unhealthy', detail: fresh.detail };
+    }
+    return this.tryAcquire(sessionId, read, freeSeenAt);
+  }
+
+  private read(untilRenewMs: number, signal: AbortSignal): Promise<KeyRead> {
+    const { consul, identity, timings } = this.deps;
+    if (this.watchIndex === 0) return consul.readKey(identity.leaderKey);
+    return consul.readKey(identity.leaderKey, {
+      index: this.watchIndex,
+      waitMs: Math.min(timings.blockingWaitMs, Math.max(1000, untilRenewMs)),
+      signal,
+    });
+  }
+
+  /** A leader that stepped down for a named candidate: the others give it the first try. */
+  private standBackFor(read: KeyRead, value: LeaderValue | null, now: number): Observation | null {
+    const candidate = value?.released ? value.candidate : undefined;
+    if (!candidate || candidate === this.deps.identity.instanceId || !read.entry) {
+      this.standingBack = null;
+      return null;
+    }
+    if (this.standingBack?.modifyIndex !== read.entry.modifyIndex) this.standingBack = { modifyIndex: read.entry.modifyIndex, since: now };
+    const waitMs = this.standingBack.since + this.deps.timings.handoverWindowMs - now;
+    return waitMs > 0 ? { type: 'standing-back', candidate, waitMs } : null;
+  }
+
+  private async tryAcquire(sessionId: string, before: KeyRead, freeSeenAt: number): Promise<Observation> {
+    const { consul, identity, clock } = this.deps;
+    const since = clock.wallNow();
+    const predictedTerm = (before.entry?.lockIndex ?? 0) + (before.entry?.session === sessionId ? 0 : 1);
+    const predecessor = predecessorOf(parseLeaderValue(before.entry?.value), before.entry !== null, identity.instanceId);
+    try {
+      const value = (term: number) => JSON.stringify(this.deps.leaderValue(term, since));
+      const sentAt = clock.now();
+      if (!(await consul.acquire(identity.leaderKey, sessionId, value(predictedTerm)))) {
+        const after = await consul.readKey(identity.leaderKey);
+        return { type: 'refused', holder: after.entry?.session ?? null };
+      }
+      const after = await consul.readKey(identity.leaderKey);
+      if (after.entry?.session !== sessionId) return { type: 'key', holder: after.entry?.session ?? null };
+      const term = after.entry.lockIndex;
+      // a re-acquire by the holder keeps LockIndex, so this only corrects the advertised term
+      if (term !== predictedTerm) await consul.acquire(identity.leaderKey, sessionId, value(term));
+      return { type: 'acquired', term, since, sentAt, freeSeenAt, predecessor };
+    } catch (error) {
+      if (error instanceof SessionInvalidatedError) return { type: 'session-gone' };
+      throw error;
+    }
+  }
+}

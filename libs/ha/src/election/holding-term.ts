@@ -1,0 +1,121 @@
+import type { Clock } from '../clock/clock.port.js';
+import { describeError } from '../consul/consul-errors.js';
+import type { ConsulPort } from '../consul/consul.port.js';
+import type { HaContext } from '../ha-context.js';
+import type { ElectionState } from './election-state.js';
+import { HealthWatch } from './health-watch.js';
+import { HoldingWatch } from './holding-watch.js';
+import type { LeaderValue } from './leader-value.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { ObservationChannel } from './observation-channel.js';
+import type { ElectionListener, ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
+import { TakeoverProbe } from './takeover-probe.js';
+
+/** How often a new holder asks its predecessor whether it still acts (rule 10). */
+export const TAKEOVER_PROBE_INTERVAL_MS = 200;
+const HEALTH_FAILURES_BEFORE_DOWN = 2;
+
+type Holding = Extract<ElectionState, { kind: 'activating' | 'leader' }>;
+
+/**
+ * Everything that runs for one term, from the acquire to the demotion: the full graph's activation, the
+ * lease keeper (renew + proof), the key watch, the health watch and, when needed, the takeover probe.
+ * All of them post into one channel the election loop reads; stop() ends them all and aborts the term's
+ * signal, which tells the full graph first that leadership has ended (rule 7).
+ */
+export class HoldingTerm {
+  readonly channel = new ObservationChannel();
+  readonly keeper: LeaseKeeper;
+  private readonly watch: HoldingWatch;
+  private readonly healthWatch: HealthWatch;
+  private probe: TakeoverProbe | null = null;
+  private readonly controller = new AbortController();
+
+  constructor(
+    private readonly deps: {
+      consul: ConsulPort;
+      clock: Clock;
+      health: LocalHealthPort;
+      graph: FullGraphPort;
+      listener: ElectionListener;
+      identity: ElectorIdentity;
+      timings: ElectorTimings;
+      peers?: PeerProbePort;
+      random?: () => number;
+      state: Extract<ElectionState, { kind: 'activating' }>;
+      isActing: () => boolean;
+      onKeyValue: (value: LeaderValue | null) => void;
+    },
+  ) {
+    const { consul, clock, identity, timings, state, listener } = deps;
+    const onError = (operation: string, detail: string) => listener.consulError(operation, detail);
+    this.keeper = new LeaseKeeper({ consul, clock, key: identity.leaderKey, sessionId: state.sessionId, channel: this.channel, timings, onError });
+    this.watch = new HoldingWatch({
+      consul,
+      clock,
+      key: identity.leaderKey,
+      sessionId: state.sessionId,
+      channel: this.channel,
+      blockingWaitMs: timings.blockingWaitMs,
+      retryCapMs: timings.renewIntervalMs,
+      random: deps.random,
+      onError,
+      onNewValue: deps.onKeyValue,
+    });
+    this.healthWatch = new HealthWatch({
+      health: deps.health,
+      clock,
+      channel: this.channel,
+      pollMs: Math.min(1000, timings.healthCheckIntervalMs),
+      failuresBeforeDown: HEALTH_FAILURES_BEFORE_DOWN,
+    });
+  }
+
+  start(): void {
+    this.keeper.start();
+    this.watch.start();
+    this.healthWatch.start();
+    this.track(this.deps.state);
+    this.activate();
+  }
+
+  /** Starts or stops the takeover probe as the state says whether one is still needed. */
+  track(state: ElectionState): void {
+    const waiting = state.kind === 'activating' && !state.takeover.safe ? state.takeover.peer : null;
+    if (waiting && !this.probe && this.deps.peers) {
+      this.probe = new TakeoverProbe({ probe: this.deps.peers, clock: this.deps.clock, channel: this.channel, peer: waiting, intervalMs: TAKEOVER_PROBE_INTERVAL_MS });
+      this.probe.start();
+    }
+    if (!waiting && this.probe) {
+      this.probe.stop();
+      this.probe = null;
+    }
+  }
+
+  stop(): void {
+    this.controller.abort();
+    this.keeper.stop();
+    this.watch.stop();
+    this.healthWatch.stop();
+    this.probe?.stop();
+    this.channel.close();
+  }
+
+  private activate(): void {
+    const { state, identity, graph, isActing } = this.deps;
+    const { signal } = this.controller;
+    const context: HaContext = {
+      instanceId: identity.instanceId,
+      term: state.term,
+      since: new Date(state.since).toISOString(),
+      signal,
+      isLeading: () => !signal.aborted && isActing(),
+    };
+    graph.activate(context).then(
+      () => this.channel.post({ type: 'activated' }),
+      (error: unknown) => this.channel.post({ type: 'activation-failed', detail: describeError(error) }),
+    );
+  }
+}
+
+export type { Holding };
