@@ -50,6 +50,10 @@ export interface A4cClusterOptions {
   healthDiskSpaceThreshold?: number;
   healthEsTimeoutInMillis?: number;
   drainTimeoutInMillis?: number;
+  /** ha.closeTimeoutInMillis (default here 2000, so that a 10 s TTL fits drain and close). */
+  closeTimeoutInMillis?: number;
+  /** ha.leaderLeaseInSecond (unset: the plugin's default, a sixth of the TTL for short TTLs). */
+  leaderLeaseInSecond?: number;
 }
 
 export interface AddInstanceOptions {
@@ -104,7 +108,10 @@ export class A4cCluster {
         `  lockAcquisitionDelayInSecond: ${options.lockAcquisitionDelayInSecond ?? 1}`,
         ...(options.healthDiskSpaceThreshold !== undefined ? [`  health_disk_space_threshold: ${options.healthDiskSpaceThreshold}`] : []),
         ...(options.healthEsTimeoutInMillis !== undefined ? [`  health_es_timeout: ${options.healthEsTimeoutInMillis}`] : []),
-        ...(options.drainTimeoutInMillis !== undefined ? [`  drainTimeoutInMillis: ${options.drainTimeoutInMillis}`] : []),
+        // short enough for a 10 s TTL: deadline = TTL - longest call - drain - close (ha-timings.ts)
+        `  drainTimeoutInMillis: ${options.drainTimeoutInMillis ?? 1000}`,
+        `  closeTimeoutInMillis: ${options.closeTimeoutInMillis ?? 2000}`,
+        ...(options.leaderLeaseInSecond !== undefined ? [`  leaderLeaseInSecond: ${options.leaderLeaseInSecond}`] : []),
         '',
       ].join('\n'),
     );

@@ -16,8 +16,12 @@ export const TIMINGS = {
   /** consul-dev's HTTP check timeout for that period: max(1 s, min(10 s, period)). */
   checkTimeoutMs: 1_000,
   sessionTtlMs: 10_000,
-  /** deriveHaTimings: clamp(TTL - drain 5 s - close 5 s, 3/4 TTL, 9/10 TTL) = 7.5 s for TTL 10 s. */
-  renewDeadlineMs: 7_500,
+  /** deriveHaTimings: the default lease for a 10 s TTL is a sixth of it. */
+  leaseMs: 1_666,
+  /** ... plus its margin (max(250 ms, lease / 10)): a takeover from an unreachable predecessor waits this. */
+  takeoverMarginMs: 250,
+  /** deriveHaTimings: TTL - longest call (lease / 2) - drain 1 s - close 2 s = 6.17 s for TTL 10 s. */
+  renewDeadlineMs: 6_167,
   lockAcquisitionDelayMs: 1_000,
   /** HAProxy sample: inter 500ms, fall 1 rise 1; a check that hangs is cut at `inter`. */
   proxyDetectMs: 500,
@@ -28,8 +32,8 @@ export const TIMINGS = {
   activationAllowanceMs: 2_000,
   /** ha.drainTimeoutInMillis of every scenario: in-flight requests a demoted leader still finishes. */
   drainTimeoutMs: 1_000,
-  /** Closing the full graph after the drain (Nest shutdown hooks, Elasticsearch client), on a busy machine. */
-  closeAllowanceMs: 1_000,
+  /** ha.closeTimeoutInMillis of every scenario (a4c-cluster's default): closing the full graph after the drain. */
+  closeAllowanceMs: 2_000,
   /** Load generator's per-request timeout: a hung request is a gap of at least this much. */
   requestTimeoutMs: 2_000,
   /** Scheduling noise on a shared 2-core machine (jest, 3-5 node processes, a JVM, HAProxy). */

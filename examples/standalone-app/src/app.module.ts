@@ -25,6 +25,9 @@ import { GreetingModule } from './greeting/greeting.module.js';
           // small timings so a failover takes seconds (the defaults are A4C's: a 5 s check period)
           healthCheckPeriodInSecond: 1,
           consulSessionTTLInSecond: 10,
+          // a 10 s TTL must fit the renew deadline, the longest Consul call, the drain and the close
+          drainTimeoutInMillis: 1000,
+          closeTimeoutInMillis: 2000,
           lockAcquisitionDelayInSecond: 1,
         },
         application: GreetingModule,

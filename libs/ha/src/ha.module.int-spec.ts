@@ -63,7 +63,7 @@ describe('HaModule in a parent application (real HTTP on 127.0.0.1)', () => {
 
   it('HA on: backup answers 503 + Retry-After until elected, then forwards; events and metrics follow', async () => {
     const consul = new InMemoryConsul(systemClock);
-    await boot({ ha_enabled: true, instanceIp: '127.0.0.1', instanceId: 'one', healthCheckPeriodInSecond: 2, consulSessionTTLInSecond: 10 }, consul);
+    await boot({ ha_enabled: true, instanceIp: '127.0.0.1', instanceId: 'one', healthCheckPeriodInSecond: 2, consulSessionTTLInSecond: 10, drainTimeoutInMillis: 1000, closeTimeoutInMillis: 2000, forwardTimeoutInMillis: 0 }, consul);
     const events = app!.get(HaEvents);
     const elected: HaLeadershipEvent[] = [];
     events.onElected((e) => elected.push(e));
@@ -75,7 +75,8 @@ describe('HaModule in a parent application (real HTTP on 127.0.0.1)', () => {
     await waitUntil(async () => (await fetch(`${base}/rest/admin/ha/leader`)).status === 200, { what: 'leadership' });
     expect(await (await fetch(`${base}/rest/v1/sample`)).json()).toEqual({ term: 1, instanceId: 'one' });
     expect(await (await fetch(`${base}/rest/admin/ha`)).json()).toMatchObject({ enabled: true, role: 'leader', instanceId: 'one', term: 1, leader: { id: 'one', url: 'http://127.0.0.1:8088' } });
-    expect(elected).toEqual([{ instanceId: 'one', term: 1, reason: 'full graph up: leading term 1' }]);
+    // no key existed before: the first holder waits out a possible old holder's lease (rule 10)
+    expect(elected).toEqual([{ instanceId: 'one', term: 1, reason: expect.stringMatching(/^takeover safe: the predecessor's lease is over .*: leading term 1$/) }]);
     const metrics = await (await fetch(`${base}/rest/admin/metrics`)).text();
     expect(metrics).toContain('a4c_ha_leader 1');
     expect(metrics).toContain('a4c_ha_term 1');
@@ -84,7 +85,7 @@ describe('HaModule in a parent application (real HTTP on 127.0.0.1)', () => {
 
   it('step-down needs the admin token, then hands over: the full graph closes and requests get 503', async () => {
     const consul = new InMemoryConsul(systemClock);
-    await boot({ ha_enabled: true, instanceIp: '127.0.0.1', instanceId: 'two', adminToken: 's3cret-token', consulSessionTTLInSecond: 10, healthCheckPeriodInSecond: 1 }, consul);
+    await boot({ ha_enabled: true, instanceIp: '127.0.0.1', instanceId: 'two', adminToken: 's3cret-token', consulSessionTTLInSecond: 10, healthCheckPeriodInSecond: 1, drainTimeoutInMillis: 1000, closeTimeoutInMillis: 2000, forwardTimeoutInMillis: 0 }, consul);
     consul.setCheck('service:a4c-two', 'passing');
     await waitUntil(async () => (await fetch(`${base}/rest/admin/ha/leader`)).status === 200, { what: 'leadership' });
     const closedBefore = sampleGraphProbe.closed;
@@ -103,7 +104,7 @@ describe('HaModule in a parent application (real HTTP on 127.0.0.1)', () => {
 
   it('forRootAsync: options from a factory with injected dependencies', async () => {
     const consul = new InMemoryConsul(systemClock);
-    @Module({ providers: [{ provide: 'HA_SECTION', useValue: { ha_enabled: true, instanceIp: '127.0.0.1', instanceId: 'async', consulSessionTTLInSecond: 10 } }], exports: ['HA_SECTION'] })
+    @Module({ providers: [{ provide: 'HA_SECTION', useValue: { ha_enabled: true, instanceIp: '127.0.0.1', instanceId: 'async', consulSessionTTLInSecond: 10, drainTimeoutInMillis: 1000, closeTimeoutInMillis: 2000 } }], exports: ['HA_SECTION'] })
     class SettingsModule {}
     @Module({
       imports: [
