@@ -191,8 +191,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** Hands over; with `candidate`, the others stand back so that instance takes over. */
   stepDown(candidate?: string): boolean {
-    void candidate;
-    return this.elector?.stepDown() ?? false;
+    return this.elector?.stepDown(candidate) ?? false;
   }
 
   async onApplicationBootstrap(): Promise<void> {
