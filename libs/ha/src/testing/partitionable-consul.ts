@@ -8,8 +8,20 @@ import type { ConsulPort } from '../consul/consul.port.js';
  * make its calls hang (a slow agent or quorum round) until their signal aborts, while the others go on.
  */
 export class PartitionableConsul implements ConsulPort {
-  cut = false;
+  private isCut = false;
   hanging = new Set<keyof ConsulPort | '*'>();
+  /** Calls in flight: a cut fails them too, as a partition fails a blocking read in flight (P6). */
+  private readonly inFlight = new Set<(error: Error) => void>();
+
+  get cut(): boolean {
+    return this.isCut;
+  }
+
+  set cut(value: boolean) {
+    this.isCut = value;
+    if (!value) return;
+    for (const fail of [...this.inFlight]) fail(new ConsulUnavailableError('in flight', 'rpc error making call: EOF (injected partition)', 500));
+  }
 
   constructor(private readonly inner: ConsulPort) {}
 
@@ -29,6 +41,22 @@ export class PartitionableConsul implements ConsulPort {
       return new Promise<T>((_resolve, reject) => signal?.addEventListener('abort', () => reject(abortError()), { once: true }));
     }
     if (this.cut) return Promise.reject(new ConsulUnavailableError(operation, 'rpc error making call: EOF (injected partition)', 500));
-    return call();
+    return new Promise<T>((resolve, reject) => {
+      const fail = (error: Error) => {
+        this.inFlight.delete(fail);
+        reject(error);
+      };
+      this.inFlight.add(fail);
+      call().then(
+        (value) => {
+          this.inFlight.delete(fail);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.inFlight.delete(fail);
+          reject(error as Error);
+        },
+      );
+    });
   }
 }
