@@ -50,7 +50,6 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
   }
 
   const acting = (nodes: Node[]) => nodes.filter((n) => n.elector.isActing()).map((n) => n.elector.leader?.id);
-  const leaderOf = (nodes: Node[]) => nodes.find((n) => n.elector.current.kind === 'leader')!;
 
   /** Moves time in small steps, checking after each that at most one instance acts (rule 9 + 10). */
   async function advanceWatching(ms: number, nodes: Node[], stepMs = 50): Promise<string[][]> {
