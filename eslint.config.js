@@ -11,4 +11,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Election code gets time only from the injected Clock (docs/architecture.md, rule 12): no wall clock,
+    // no timers of its own, so every deadline is monotonic and every test runs on a fake clock.
+    files: ['libs/ha/src/election/**/*.ts'],
+    ignores: ['libs/ha/src/election/**/*.spec.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'use the injected Clock (monotonic now(), wallNow() for display)' },
+        { object: 'performance', property: 'now', message: 'use the injected Clock' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'use Clock.sleep' },
+        { name: 'setInterval', message: 'use Clock.sleep in a loop' },
+      ],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'use the injected Clock' }],
+    },
+  },
 );
