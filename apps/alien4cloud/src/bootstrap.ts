@@ -1,10 +1,13 @@
-import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from './config/app-config.js';
-import { formatProblem } from './config/config-problem.js';
+import { formatProblem, type ConfigProblem } from './config/config-problem.js';
+import { helpText, versionText } from './config/help.js';
 import { loadConfig } from './config/load-config.js';
+import { startupProblems } from './config/startup-checks.js';
+import { A4cLogger } from './logging/a4c-logger.js';
 import { AppModule } from './app.module.js';
 import { HaService } from '@a4c/ha';
 
@@ -18,29 +21,39 @@ export interface BootstrapOptions {
 }
 
 /**
- * Loads the configuration (exit code 2 and one stderr line per problem when it is wrong), creates the
- * parent context (HaModule, which boots the full graph on the leader or at once with HA off), listens,
- * and prints one JSON "ready" line on stdout for scripts and tests. SIGTERM/SIGINT close the graph and exit 0. Returns the app, or undefined on a bad config.
+ * `--help` and `--version` print and return. Otherwise loads the configuration and checks what Nest
+ * would only find inside its module init (key/trust stores, the server's TLS files): any problem is one
+ * stderr line each and exit code 2, before a Nest app exists, so no stack trace and no restart loop.
+ * `--check-config` stops there with `configuration OK`. Then creates the parent context (HaModule, which
+ * boots the full graph on the leader or at once with HA off), listens, and prints one JSON "ready" line
+ * on stdout for scripts and tests. SIGTERM/SIGINT close the graph and exit 0. Returns the app, or
+ * undefined when it did not start one.
  */
 export async function bootstrap(options: BootstrapOptions = {}): Promise<INestApplication | undefined> {
   const { argv = process.argv.slice(2), env = process.env, cwd = process.cwd() } = options;
-  const { config, problems, configFile } = loadConfig({ argv, env, cwd });
-  if (!config) {
-    for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
-    process.exitCode = EXIT_BAD_CONFIG;
+  const { config, problems, configFile, flags } = loadConfig({ argv, env, cwd });
+  if (flags.help || flags.version) {
+    process.stdout.write(flags.help ? helpText() : versionText());
+    return undefined;
+  }
+  const refused = config ? startupProblems(config) : problems;
+  if (!config || refused.length > 0) return refuse(refused);
+  if (flags.checkConfig) {
+    process.stdout.write('configuration OK\n');
     return undefined;
   }
 
+  const logger = new A4cLogger(config.logging.format, { colors: process.stdout.isTTY === true });
   const app = await NestFactory.create(AppModule.forRoot(config), {
     bodyParser: false, // bodies are parsed by the full graph the parent forwards to, never twice
     // by the time the server closes, the full graph is down and the lock released: a client holding a
     // keep-alive connection (a proxy, a status poller) must not keep the process alive
     forceCloseConnections: true,
-    bufferLogs: true, // held until our logger is set, so every line has the same format
+    // every line in one format from the first one; Nest's static Logger makes it the full graph's too
+    logger,
     abortOnError: false, // throw instead of process.exit(1) so main reports the failure once
     httpsOptions: httpsOptionsOf(config),
   });
-  app.useLogger(new ConsoleLogger({ prefix: 'A4C', colors: process.stdout.isTTY === true }));
   // The parent keeps Nest's own error answers: Terminus' 503 body says which indicator is down, and the
   // A4C error shape of configureApplication() applies to the full graph (HaModule calls it on each child).
   (app.getHttpAdapter().getInstance() as { disable(name: string): void }).disable('x-powered-by');
@@ -50,6 +63,12 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<INestAp
 
   process.stdout.write(`${JSON.stringify(readyLine(app, config, configFile))}\n`);
   return app;
+}
+
+function refuse(problems: readonly ConfigProblem[]): undefined {
+  for (const problem of problems) process.stderr.write(`${formatProblem(problem)}\n`);
+  process.exitCode = EXIT_BAD_CONFIG;
+  return undefined;
 }
 
 function httpsOptionsOf(config: AppConfig): { key: Buffer; cert: Buffer } | undefined {

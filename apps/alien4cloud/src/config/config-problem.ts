@@ -10,6 +10,12 @@ export function formatProblem(problem: ConfigProblem): string {
   return `${problem.path}: ${problem.message}`;
 }
 
+/** The other way: a `path: message` line (as the HA plugin reports its problems) back into a problem. */
+export function problemOfLine(line: string, fallbackPath = 'ha'): ConfigProblem {
+  const separator = line.indexOf(': ');
+  return separator < 0 ? { path: fallbackPath, message: line } : { path: line.slice(0, separator), message: line.slice(separator + 2) };
+}
+
 /** Renders a bad value for a message: quoted strings, JSON otherwise, `<redacted>` for secrets. */
 export function describeValue(value: unknown, path: string): string {
   if (isSecretPath(path)) return '<redacted>';

@@ -1,5 +1,5 @@
 import { validateHaConfig, type HaConfig } from '@a4c/ha';
-import type { ConfigProblem } from './config-problem.js';
+import { problemOfLine } from './config-problem.js';
 import type { Validator } from './validators.js';
 
 /**
@@ -8,11 +8,6 @@ import type { Validator } from './validators.js';
  */
 export const validateHaSection: Validator<HaConfig> = (raw, path, ctx) => {
   const { config, problems } = validateHaConfig(raw, path);
-  ctx.problems.push(...problems.map(toProblem));
+  ctx.problems.push(...problems.map((line) => problemOfLine(line)));
   return problems.length === 0 ? config : undefined;
 };
-
-function toProblem(line: string): ConfigProblem {
-  const separator = line.indexOf(': ');
-  return separator < 0 ? { path: 'ha', message: line } : { path: line.slice(0, separator), message: line.slice(separator + 2) };
-}
