@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, HttpException } from '@nestjs/common';
 import { describe, expect, it } from '@jest/globals';
+import { FencedWriteError } from '@a4c/ha';
 import { describeError } from './http-error.filter.js';
 
 function parseError(message: string): Error {
@@ -23,5 +24,13 @@ describe('describeError', () => {
     expect(describeError(Object.assign(new Error('request entity too large'), { status: 413, expose: true }))).toEqual({ statusCode: 413, reason: 'request entity too large' });
     expect(describeError(new Error('ECONNREFUSED 10.0.0.1:9200'))).toEqual({ statusCode: 500, reason: 'internal error (logged on the server)' });
     expect(describeError('boom')).toEqual({ statusCode: 500, reason: 'internal error (logged on the server)' });
+  });
+
+  it('answers a fenced write with a 503 that says why (the Retry-After header is set by the filter)', () => {
+    expect(describeError(new FencedWriteError('superseded', 'put notes/a', 6, 7))).toEqual({
+      statusCode: 503,
+      reason: 'not the acting leader any more: put notes/a refused: written by a newer leader (epoch 7 > 6)',
+    });
+    expect(describeError(new FencedWriteError('not-leading', 'delete notes/a', 6))).toMatchObject({ statusCode: 503 });
   });
 });
