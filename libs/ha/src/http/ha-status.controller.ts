@@ -1,7 +1,7 @@
-import { Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Controller, Get, HttpCode, HttpException, HttpStatus, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { HaService, type HaStatus } from '../ha.service.js';
-import { hasAdminToken } from './admin-token.js';
+import { AdminTokenGuard } from './admin-token.guard.js';
 import { checkStepDownCandidate } from './step-down-candidate.js';
 
 /** The status, leader-probe and step-down routes of DESIGN.md §3, served by the parent on every instance. */
@@ -25,11 +25,8 @@ export class HaStatusController {
 
   @Post('step-down')
   @HttpCode(HttpStatus.ACCEPTED)
-  async stepDown(@Req() request: Request, @Query('candidate') candidate?: string): Promise<{ steppingDown: true; instanceId: string; candidate?: string }> {
-    const token = this.ha.runtime.config.adminToken;
-    if (token && !hasAdminToken(request.headers, token)) {
-      throw new HttpException({ statusCode: 401, message: 'step-down needs the admin token (Authorization: Bearer <ha.adminToken>)' }, 401);
-    }
+  @UseGuards(AdminTokenGuard)
+  async stepDown(@Query('candidate') candidate?: string): Promise<{ steppingDown: true; instanceId: string; candidate?: string }> {
     if (!this.ha.runtime.config.ha_enabled) {
       throw new HttpException({ statusCode: 409, message: 'HA is disabled (ha.ha_enabled: false): there is no election to step down from' }, 409);
     }
