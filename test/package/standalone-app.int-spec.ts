@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -85,7 +85,11 @@ describe('@a4c/ha installed from its npm pack tarball into examples/standalone-a
     writeFileSync(join(app, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
 
     await npm(['ci', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
-    expect(existsSync(join(app, 'node_modules', library.name, 'dist', 'index.d.ts'))).toBe(true);
+    // what the tarball ships: the built JS with its declarations, no sources, tests or test doubles
+    const installed = join(app, 'node_modules', library.name);
+    const shipped = readdirSync(installed, { recursive: true, encoding: 'utf8' });
+    expect(shipped).toEqual(expect.arrayContaining(['package.json', 'README.md', join('dist', 'index.js'), join('dist', 'index.d.ts')]));
+    expect(shipped.filter((file) => /(^|[/\\])(src|testing)([/\\]|$)|spec\.|\.ts$(?<!\.d\.ts)/.test(file))).toEqual([]);
     // the example's own compiler, against the installed package's type declarations
     await run(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')], { cwd: app }).catch((error: Error & { stdout?: string }) => {
       throw new Error(`the example does not compile against the packed @a4c/ha: ${error.stdout ?? error.message}`);
