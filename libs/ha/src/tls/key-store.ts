@@ -4,7 +4,7 @@ import { toPem } from './der.js';
 import { readJks } from './jks-reader.js';
 import { KeyStoreError } from './key-store.error.js';
 import { isCertificate, isPrivateKey, pemBlocks } from './pem-blocks.js';
-import { readPkcs12 } from './pkcs12-reader.js';
+import { openPkcs12 } from './pkcs12-reader.js';
 import { detectStoreFormat } from './store-file.js';
 import { requirePassword } from './trust-store.js';
 
@@ -14,9 +14,9 @@ export function clientIdentity(bytes: Buffer, password: string | undefined): { i
     case 'pem':
       return fromPem(bytes.toString('utf8'), password);
     case 'pkcs12': {
-      // Node loads PKCS#12 itself; reading it here verifies the password and finds what is missing.
+      // Node's OpenSSL verifies the store and its password; the reader lists what it holds.
       const passphrase = password ?? '';
-      const { certificates, keyCount } = readPkcs12(bytes, passphrase);
+      const { certificates, keyCount } = openPkcs12(bytes, passphrase);
       requireOne(keyCount, certificates.length);
       return { identity: { pfx: bytes, passphrase }, certificates: certificates.map((der) => toPem(der, 'CERTIFICATE')) };
     }

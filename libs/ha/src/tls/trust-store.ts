@@ -3,7 +3,7 @@ import { toPem } from './der.js';
 import { readJks } from './jks-reader.js';
 import { KeyStoreError } from './key-store.error.js';
 import { isCertificate, pemBlocks } from './pem-blocks.js';
-import { readPkcs12 } from './pkcs12-reader.js';
+import { openPkcs12 } from './pkcs12-reader.js';
 import { detectStoreFormat } from './store-file.js';
 
 /** The CA certificates (PEM) of a trust store in any supported format. Throws KeyStoreError. */
@@ -22,7 +22,7 @@ function extract(bytes: Buffer, password: string | undefined): string[] {
     case 'der-certificate':
       return [new X509Certificate(bytes).toString()];
     case 'pkcs12':
-      return readPkcs12(bytes, password ?? '').certificates.map((der) => toPem(der, 'CERTIFICATE'));
+      return openPkcs12(bytes, password ?? '').certificates.map((der) => toPem(der, 'CERTIFICATE'));
     case 'jks':
       return readJks(bytes, requirePassword(password)).trustedCertificates.map((der) => toPem(der, 'CERTIFICATE'));
   }
