@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { ClientIdentity } from './consul-tls-material.js';
 import { toPem } from './der.js';
 import { readJks } from './jks-reader.js';
-import { KeyStoreError } from './key-store.error.js';
+import { KeyStoreError, readingStore } from './key-store.error.js';
 import { isCertificate, isPrivateKey, pemBlocks } from './pem-blocks.js';
 import { openPkcs12 } from './pkcs12-reader.js';
 import { detectStoreFormat } from './store-file.js';
@@ -10,6 +10,10 @@ import { requirePassword } from './trust-store.js';
 
 /** Our identity from a key store, plus every certificate in it for validity checks. Throws KeyStoreError. */
 export function clientIdentity(bytes: Buffer, password: string | undefined): { identity: ClientIdentity; certificates: string[] } {
+  return readingStore(() => readIdentity(bytes, password));
+}
+
+function readIdentity(bytes: Buffer, password: string | undefined): { identity: ClientIdentity; certificates: string[] } {
   switch (detectStoreFormat(bytes)) {
     case 'pem':
       return fromPem(bytes.toString('utf8'), password);

@@ -4,6 +4,9 @@ import { JCEKS_MAGIC, JKS_MAGIC } from './jks-reader.js';
 import { KeyStoreError } from './key-store.error.js';
 import { looksLikePkcs12 } from './pkcs12-reader.js';
 
+/** Far above any real store (a full public CA bundle is about 250 KiB); bounds what the readers parse. */
+const MAX_STORE_BYTES = 4 * 1024 * 1024;
+
 export type StoreFormat = 'pkcs12' | 'pem' | 'jks' | 'der-certificate';
 
 /** Reads a store file, turning file-system errors into reasons an operator can act on. */
@@ -19,6 +22,7 @@ export function readStoreFile(file: string): Buffer {
     throw new KeyStoreError(`unreadable: ${code ?? String(error)}`);
   }
   if (bytes.length === 0) throw new KeyStoreError('the file is empty');
+  if (bytes.length > MAX_STORE_BYTES) throw new KeyStoreError(`the file is larger than ${MAX_STORE_BYTES / 1024 / 1024} MiB: not a key or trust store`);
   return bytes;
 }
 

@@ -1,14 +1,14 @@
 import { X509Certificate } from 'node:crypto';
 import { toPem } from './der.js';
 import { readJks } from './jks-reader.js';
-import { KeyStoreError } from './key-store.error.js';
+import { KeyStoreError, readingStore } from './key-store.error.js';
 import { isCertificate, pemBlocks } from './pem-blocks.js';
 import { openPkcs12 } from './pkcs12-reader.js';
 import { detectStoreFormat } from './store-file.js';
 
 /** The CA certificates (PEM) of a trust store in any supported format. Throws KeyStoreError. */
 export function trustedCertificates(bytes: Buffer, password: string | undefined): string[] {
-  const certificates = extract(bytes, password);
+  const certificates = readingStore(() => extract(bytes, password));
   if (certificates.length === 0) throw new KeyStoreError('no certificate in trust store');
   return certificates;
 }
