@@ -49,7 +49,7 @@ export class HoldingTerm {
   ) {
     const { consul, clock, identity, timings, state, listener } = deps;
     const onError = (operation: string, detail: string) => listener.consulError(operation, detail);
-    this.keeper = new LeaseKeeper({ consul, clock, key: identity.leaderKey, sessionId: state.sessionId, channel: this.channel, timings, onError });
+    this.keeper = new LeaseKeeper({ consul, clock, key: identity.leaderKey, sessionId: state.sessionId, renewedAt: state.lease.renewedAt, channel: this.channel, timings, onError });
     this.watch = new HoldingWatch({
       consul,
       clock,

@@ -30,6 +30,8 @@ export class LeaseKeeper {
       clock: Clock;
       key: string;
       sessionId: string;
+      /** Monotonic send time of the session's last accepted renew: the first renew is due one interval after it. */
+      renewedAt: number;
       channel: ObservationChannel;
       timings: LeaseKeeperTimings;
       onError: (operation: string, detail: string) => void;
@@ -57,7 +59,8 @@ export class LeaseKeeper {
 
   private async renewLoop(): Promise<void> {
     const { consul, clock, sessionId, channel, timings } = this.deps;
-    let waitMs = timings.renewIntervalMs;
+    // counted from the last renew, not from the term's start: the deadline (rule 2) counts from it too
+    let waitMs = Math.max(0, this.deps.renewedAt + timings.renewIntervalMs - clock.now());
     while (await this.pause(waitMs)) {
       const sentAt = clock.now();
       try {
