@@ -27,12 +27,19 @@ export function readConfigFile(path: string, explicit: boolean): ConfigFileConte
   } catch (error) {
     return { raw: {}, problems: [{ path, message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }], found: false };
   }
-  const document = YAML.parseDocument(text);
+  // logLevel error: a warning (e.g. a mapping used as a key) would go to the process' warning channel;
+  // such a key becomes an unknown key problem instead.
+  const document = YAML.parseDocument(text, { logLevel: 'error' });
   if (document.errors.length > 0) {
     const problems = document.errors.map((e) => ({ path, message: `invalid YAML: ${e.message.split('\n')[0]}` }));
     return { raw: {}, problems, found: true };
   }
-  const raw: unknown = document.toJS();
+  let raw: unknown;
+  try {
+    raw = document.toJS(); // aliases are resolved here: an unresolved one or too many expansions throw
+  } catch (error) {
+    return { raw: {}, problems: [{ path, message: `invalid YAML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` }], found: true };
+  }
   if (raw === null || raw === undefined) return { raw: {}, problems: [], found: true };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return { raw: {}, problems: [{ path, message: 'expected a YAML mapping of sections at the top level' }], found: true };

@@ -127,6 +127,13 @@ describe('loadConfig', () => {
     expect(lines(result).join('\n')).not.toContain('s3cret');
   });
 
+  it('reports an alias without its anchor as invalid YAML, not a ReferenceError (found by the property test)', () => {
+    const file = writeConfig('base: &anchor\n  x: 1\nother: *missing\n');
+    expect(lines(loadConfig({ argv: ['--config', file], env: {}, cwd }))).toEqual([
+      `${join(cwd, file)}: invalid YAML: Unresolved alias (the anchor must be set before the alias): missing`,
+    ]);
+  });
+
   it('refuses a file whose top level is not a mapping', () => {
     const file = writeConfig('- a\n- b\n');
     expect(lines(loadConfig({ argv: ['--config', file], env: {}, cwd }))).toEqual([`${join(cwd, file)}: expected a YAML mapping of sections at the top level`]);
