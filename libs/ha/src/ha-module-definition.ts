@@ -5,6 +5,4 @@ import type { HaModuleOptions } from './ha-module-options.js';
 export const {
   ConfigurableModuleClass: HaConfigurableModule,
   MODULE_OPTIONS_TOKEN: HA_MODULE_OPTIONS,
-  OPTIONS_TYPE: HA_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: HA_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<HaModuleOptions>().setClassMethodName('forRoot').build();
