@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { blockingWaitMsOf, checkHaTimings, deriveHaTimings, longestBlockingReadMs, type HaTimings } from './ha-timings.js';
+import { checkHaTimings, deriveHaTimings, type HaTimings } from './ha-timings.js';
 import { validateHaConfig } from './validate-ha-config.js';
 
 const config = (overrides: Record<string, unknown> = {}) => {

@@ -71,8 +71,11 @@ describe('ConsulClientAdapter against consul-dev over real HTTP', () => {
     expect(read.entry).toMatchObject({ session, lockIndex: 1, value: '{"id":"one"}' });
     expect(read.index).toBeGreaterThan(0);
     expect(await a.renewSession(session)).toBe(true);
-    expect(await a.release(KEY, session)).toBe(true);
-    expect((await a.readKey(KEY)).entry).toMatchObject({ session: null, lockIndex: 1 });
+    expect(await a.release(KEY, session, '{"id":"one","released":true}')).toBe(true);
+    // Consul rewrites the value on release (fact 8): what we sent is what stays
+    expect((await a.readKey(KEY)).entry).toMatchObject({ session: null, lockIndex: 1, value: '{"id":"one","released":true}' });
+    const consistent = await a.readKey(KEY, { consistent: true });
+    expect(consistent.entry).toMatchObject({ session: null, lockIndex: 1 });
     await a.destroySession(session);
     expect(await a.renewSession(session)).toBe(false); // 404 = invalidated
     await a.deregisterService('a4c-one');
