@@ -21,6 +21,7 @@ export { HaConfigError } from './config/ha-config.error.js';
 export { HA_KEYS } from './config/ha-config-fields.js';
 export { HA_SECRET_KEYS } from './config/ha-config.js';
 export { isReservedKey, reservedSegmentOf, reservedKeyMessage } from './config/reserved-keys.js';
+export { describeValue, redactUrlCredentials, unknownKeyMessage } from './config/describe-value.js';
 export { loadConsulTlsMaterial } from './tls/load-consul-tls-material.js';
 export type { ConsulTlsMaterial } from './tls/consul-tls-material.js';
 export { closestKey } from './config/closest-key.js';

@@ -1,4 +1,5 @@
-import { isSecretPath, redactText } from './secret-keys.js';
+import { describeValue as describeConfigValue } from '@a4c/ha';
+import { isSecretPath } from './secret-keys.js';
 
 /** One thing wrong with the configuration, printed as `path: message` (one line per problem). */
 export interface ConfigProblem {
@@ -16,19 +17,7 @@ export function problemOfLine(line: string, fallbackPath = 'ha'): ConfigProblem 
   return separator < 0 ? { path: fallbackPath, message: line } : { path: line.slice(0, separator), message: line.slice(separator + 2) };
 }
 
-/** Renders a bad value for a message: quoted strings, JSON otherwise, `<redacted>` for secrets. */
+/** Renders a bad value for a message (the plugin's renderer): `<redacted>` for secrets, by path. */
 export function describeValue(value: unknown, path: string): string {
-  if (isSecretPath(path)) return '<redacted>';
-  if (value === undefined) return 'nothing';
-  const text = typeof value === 'string' ? JSON.stringify(value) : safeJson(value);
-  const clipped = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  return redactText(clipped);
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+  return describeConfigValue(value, isSecretPath(path));
 }

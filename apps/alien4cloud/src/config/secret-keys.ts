@@ -1,4 +1,4 @@
-import { HA_SECRET_KEYS } from '@a4c/ha';
+import { HA_SECRET_KEYS, redactUrlCredentials } from '@a4c/ha';
 
 /**
  * Configuration keys whose values never appear in logs or errors, per section. The ha list is the HA
@@ -19,10 +19,8 @@ export function isSecretPath(path: string): boolean {
   return !!section && !!bareKey && (SECRET_KEYS.get(section)?.has(bareKey) ?? false);
 }
 
-/** Credentials embedded in URLs (`https://user:pass@host`) are secrets too. */
-export function redactText(text: string): string {
-  return text.replace(/(\/\/)[^/@\s"]+@/g, `$1${REDACTED}@`);
-}
+/** Credentials embedded in URLs (`https://user:pass@host`) are secrets too (the plugin's one rule). */
+export const redactText: (text: string) => string = redactUrlCredentials;
 
 /** A deep copy of a config-shaped object with every secret replaced, safe to log. */
 export function redactConfig<T>(config: T, prefix = ''): T {

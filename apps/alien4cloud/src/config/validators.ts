@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { closestKey } from '@a4c/ha';
+import { closestKey, unknownKeyMessage } from '@a4c/ha';
 import { describeValue, type ConfigProblem } from './config-problem.js';
 
 /** What every validator gets besides the raw value: where problems go and what relative paths mean. */
@@ -129,9 +129,5 @@ export function objectOf<T extends object>(fields: Fields<T>, check?: (value: T,
 }
 
 export function unknownKeyProblem(parentPath: string, key: string, known: readonly string[]): ConfigProblem {
-  const path = parentPath ? `${parentPath}.${key}` : key;
-  const suggestion = closestKey(key, known);
-  // Same wording as libs/ha's validator, so every typo reads the same whatever the section.
-  const message = suggestion ? `unknown key (did you mean ${suggestion}?)` : `unknown key (known keys: ${known.join(', ')})`;
-  return { path, message };
+  return { path: parentPath ? `${parentPath}.${key}` : key, message: unknownKeyMessage(closestKey(key, known), known) };
 }

@@ -1,5 +1,5 @@
 import { closestKey } from './closest-key.js';
-import { describeValue } from './describe-value.js';
+import { describeValue, unknownKeyMessage } from './describe-value.js';
 import { HA_SECRET_KEYS, type HaConfig } from './ha-config.js';
 import { HA_FIELDS, HA_KEYS } from './ha-config-fields.js';
 import { crossKeyProblems } from './ha-config-rules.js';
@@ -55,6 +55,5 @@ function isAbsent(key: keyof HaConfig, value: unknown): boolean {
 }
 
 function unknownKeyProblem(path: string, key: string): string {
-  const suggestion = closestKey(key, HA_KEYS);
-  return `${path}.${key}: unknown key${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
+  return `${path}.${key}: ${unknownKeyMessage(closestKey(key, HA_KEYS), HA_KEYS)}`;
 }
