@@ -25,7 +25,7 @@ export function helpText(): string {
     '',
     'Precedence: file < environment (A4C_<section>__<key>, e.g. A4C_server__port=8089) < command line.',
     'Exit codes: 0 normal stop (SIGTERM/SIGINT) or --check-config OK; 2 bad configuration or key/trust',
-    'store (one line per problem); 1 any other startup failure.',
+    'store (one line per problem); 3 the full graph did not close in time; 1 any other startup failure.',
     '',
     'Configuration keys (see README.md for defaults and meaning):',
     ...sections,
