@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FaultTimings } from '../../apps/consul-dev/test-support/control-client.js';
 import { spawnConsulDev, type SpawnedConsulDev } from '../../apps/consul-dev/test-support/start-consul-dev.js';
 import { freePort } from './free-port.js';
 import { spawnProcess, type SpawnedProcess } from './spawned-process.js';
@@ -27,6 +28,8 @@ export interface A4cInstance {
   readonly instanceId: string;
   /** Every output line, timestamped on receipt: the raw material of the one-leader-at-a-time check. */
   readonly lines: LogLine[];
+  /** The consul-dev agent (node name) this instance talks to; `consul-dev` for the single shared agent. */
+  readonly agent: string;
   /** Signals sent through `signal()`/`kill()`, in order. */
   readonly signals: SentSignal[];
   /** When the harness saw the process exit (undefined while it runs). */
@@ -54,6 +57,13 @@ export interface A4cClusterOptions {
   closeTimeoutInMillis?: number;
   /** ha.leaderLeaseInSecond (unset: the plugin's default, a sixth of the TTL for short TTLs). */
   leaderLeaseInSecond?: number;
+  /**
+   * One consul-dev client agent per host (docs/consul-behaviour.md fact 21): this many agents, `host-1`
+   * ... `host-N`, instance n talking to agent n (modulo). Absent = the single shared dev agent.
+   */
+  agents?: number;
+  /** consul-dev fault delays (detectMs, keepaliveMs, ...; apps/consul-dev/README.md), scaled down for tests. */
+  consulTimings?: Partial<FaultTimings>;
 }
 
 export interface AddInstanceOptions {
@@ -63,6 +73,8 @@ export interface AddInstanceOptions {
   alienDir?: string;
   /** Extra `--dotted.key=value` overrides. */
   args?: string[];
+  /** The consul-dev agent (node name) to talk to; default the n-th agent for the n-th instance. */
+  agent?: string;
 }
 
 /**
@@ -80,7 +92,8 @@ export class A4cCluster {
   ) {}
 
   static async start(options: A4cClusterOptions = {}): Promise<A4cCluster> {
-    const consul = await spawnConsulDev();
+    const agents = options.agents ? Array.from({ length: options.agents }, (_, n) => `host-${n + 1}`) : undefined;
+    const consul = await spawnConsulDev({ agents, timings: options.consulTimings });
     const dir = mkdtempSync(join(tmpdir(), 'a4c-cluster-'));
     const configFile = join(dir, 'a4c.yml');
     const elasticsearch = options.elasticsearchUrl
@@ -125,13 +138,16 @@ export class A4cCluster {
 
   async addInstance(options: AddInstanceOptions = {}): Promise<A4cInstance> {
     const port = options.port ?? (await freePort());
-    const args = [entry, '--config', this.configFile, `--server.port=${port}`, ...(options.args ?? [])];
+    const agents = this.consul.agents;
+    const agent = options.agent ? agents.find((a) => a.node === options.agent) : agents[this.instances.length % agents.length];
+    if (!agent) throw new Error(`consul-dev has no agent ${options.agent}`);
+    const args = [entry, '--config', this.configFile, `--server.port=${port}`, `--ha.consulAgentPort=${agent.port}`, ...(options.args ?? [])];
     if (options.alienDir) {
       mkdirSync(options.alienDir, { recursive: true });
       args.push(`--directories.alien=${options.alienDir}`);
     }
     const child = spawnProcess(process.execPath, args, { cwd: this.dir });
-    const instance = trackInstance(child, port);
+    const instance = trackInstance(child, port, agent.node);
     this.instances.push(instance);
     const ready = await child.readyLine(30_000);
     (instance as { instanceId: string }).instanceId = String((ready.ha as { instanceId?: string } | undefined)?.instanceId ?? '');
@@ -160,7 +176,8 @@ export class A4cCluster {
    * session, key, service and check (consul-dev keeps its state in memory only).
    */
   async restartConsul(): Promise<void> {
-    const { port, controlPort } = this.consul;
+    const { port, controlPort, agents } = this.consul;
+    if (agents.length > 1) throw new Error('restartConsul() restarts the single dev agent; use control.kill/restart for one of several agents');
     await this.consul.stop();
     this.consul = await spawnConsulDev({ port, controlPort });
   }
@@ -175,7 +192,7 @@ export class A4cCluster {
   }
 }
 
-function trackInstance(child: SpawnedProcess, port: number): A4cInstance {
+function trackInstance(child: SpawnedProcess, port: number, agent: string): A4cInstance {
   const url = `http://127.0.0.1:${port}`;
   const lines: LogLine[] = [];
   const signals: SentSignal[] = [];
@@ -197,6 +214,7 @@ function trackInstance(child: SpawnedProcess, port: number): A4cInstance {
     process: child,
     instanceId: '',
     lines,
+    agent,
     signals,
     get exitedAt() {
       return exitedAt;

@@ -2,7 +2,8 @@ import { expect } from '@jest/globals';
 import { A4cCluster, type A4cClusterOptions, type A4cInstance, type AddInstanceOptions } from './a4c-cluster.js';
 import type { ElasticsearchNode } from './elasticsearch-node.js';
 import { startHaproxy, type Haproxy } from './haproxy.js';
-import { describeInterval, graphIntervals, overlaps, transitionLog, type GraphInterval, type Overlap } from './leadership-timeline.js';
+import { LeaderProbeSampler } from './leader-probe-sampler.js';
+import { actingIntervals, describeInterval, graphIntervals, overlaps, transitionLog, type GraphInterval, type Overlap } from './leadership-timeline.js';
 import { findLostWrites, LoadGenerator, type LoadReport } from './load-generator.js';
 import { HeartbeatSampler, type HeartbeatWrite } from './heartbeat-sampler.js';
 import { waitUntil } from './wait-until.js';
@@ -55,6 +56,12 @@ export interface ScenarioOptions {
   instanceOptions?: (n: number, cluster: A4cCluster) => AddInstanceOptions;
   /** Start instances one by one, waiting for the first to lead (so a test knows which one leads). */
   firstLeads?: boolean;
+  /**
+   * Also sample every instance's leader probe every 50 ms while the load runs (leader-probe-sampler.ts),
+   * and judge "one leader at a time" on ACTING too: no round with two 200s, no overlap of the acting
+   * intervals rebuilt from the logs (docs/architecture.md rule 9).
+   */
+  sampleLeaderProbes?: boolean;
 }
 
 export interface Bound {
@@ -69,6 +76,8 @@ export interface Verdict {
   intervals: GraphInterval[];
   overlaps: Overlap[];
   lost: string[];
+  /** With sampleLeaderProbes: who acted when (from the logs), their overlaps, and the sampled rounds with two 200s. */
+  acting?: { intervals: GraphInterval[]; overlaps: Overlap[]; doubles: number; rounds: number };
 }
 
 export interface FinishOptions {
@@ -86,6 +95,9 @@ export class FailoverScenario {
   readonly origin = Date.now();
   private load: LoadGenerator | undefined;
   private sampler: HeartbeatSampler | undefined;
+  /** The leader-probe sampler (with sampleLeaderProbes, once the load started). */
+  probes: LeaderProbeSampler | undefined;
+  private sampleLeaderProbes = false;
 
   private constructor(
     readonly name: string,
@@ -116,6 +128,7 @@ export class FailoverScenario {
       }
       haproxy = await startHaproxy(cluster.instances.map((i) => i.port));
       const scenario = new FailoverScenario(options.name, cluster, haproxy, options.es, indexPrefix);
+      scenario.sampleLeaderProbes = options.sampleLeaderProbes ?? false;
       await scenario.waitForStableLeader();
       return scenario;
     } catch (error) {
@@ -194,6 +207,7 @@ export class FailoverScenario {
   startLoad(): LoadGenerator {
     this.sampler = new HeartbeatSampler(this.es.url, `${this.indexPrefix}orchestrator-heartbeats`).start();
     this.load = new LoadGenerator({ url: this.haproxy.url, namePrefix: `app-${Date.now().toString(36)}` }).start();
+    if (this.sampleLeaderProbes) this.probes = new LeaderProbeSampler(() => this.cluster.instances).start();
     return this.load;
   }
 
@@ -215,10 +229,22 @@ export class FailoverScenario {
     await this.waitForTraffic(Date.now());
     const report = await this.load!.stop();
     const heartbeats = await this.sampler!.stop();
+    await this.probes?.stop();
     const lost = await findLostWrites(this.haproxy.url, report.acknowledged);
     const intervals = this.cluster.instances.flatMap((i) => graphIntervals(i)).sort((a, b) => a.start - b.start);
     const found = overlaps(intervals);
-    const verdict: Verdict = { scenario: this.name, report, bound, intervals, overlaps: found, lost };
+    const acting = this.probes ? this.cluster.instances.flatMap((i) => actingIntervals(i)).sort((a, b) => a.start - b.start) : [];
+    const actingFound = overlaps(acting);
+    const doubles = this.probes?.doubles() ?? [];
+    const verdict: Verdict = {
+      scenario: this.name,
+      report,
+      bound,
+      intervals,
+      overlaps: found,
+      lost,
+      ...(this.probes ? { acting: { intervals: acting, overlaps: actingFound, doubles: doubles.length, rounds: this.probes.all.length } } : {}),
+    };
     allResults.push(verdict);
 
     const context = () =>
@@ -226,6 +252,9 @@ export class FailoverScenario {
         `scenario ${this.name}`,
         `intervals:\n  ${intervals.map((i) => describeInterval(i, this.origin)).join('\n  ')}`,
         `heartbeats: ${heartbeats.describe(this.origin)}`,
+        ...(this.probes
+          ? [`acting:\n  ${acting.map((i) => describeInterval(i, this.origin)).join('\n  ')}`, `leader probes: ${this.probes.describe(this.origin)}`]
+          : []),
         `transitions:\n${transitionLog(this.cluster.instances, this.origin)}`,
         `load: ${JSON.stringify(report.counts)}; longest gap ${report.longestGapMs} ms at [${report.longestGap.from - this.origin}, ${report.longestGap.to - this.origin})`,
       ].join('\n');
@@ -233,7 +262,11 @@ export class FailoverScenario {
       `[e2e] ${this.name}: longest stretch without a 2xx through HAProxy ${report.longestGapMs} ms (bound ${bound.ms} ms = ${bound.formula}); ` +
         `${report.acknowledged.length} writes acknowledged, ${lost.length} lost; ${report.samples.length} requests ${JSON.stringify(report.counts)}; ` +
         `terms ${intervals.map((i) => `${i.instanceId.replace(/^.*-/, ':')}#${i.term}`).join(' ')}; ` +
-        `max overlap ${Math.max(0, ...found.map((o) => o.ms))} ms${allowedOverlap ? ` (allowed ${allowedOverlap.ms} ms: ${allowedOverlap.why})` : ''}\n`,
+        `max overlap ${Math.max(0, ...found.map((o) => o.ms))} ms${allowedOverlap ? ` (allowed ${allowedOverlap.ms} ms: ${allowedOverlap.why})` : ''}` +
+        (this.probes
+          ? `; acting ${acting.map((i) => `:${i.port}#${i.term}`).join(' ')}, acting overlap ${Math.max(0, ...actingFound.map((o) => o.ms))} ms, ${doubles.length} of ${this.probes.all.length} probe rounds with two 200s`
+          : '') +
+        '\n',
     );
 
     expect({ lost, context: lost.length ? context() : '' }).toEqual({ lost: [], context: '' });
@@ -242,6 +275,13 @@ export class FailoverScenario {
     // without an allowance only receipt jitter may show as overlap (clean handovers never overlap: rule 4)
     const tooLong = found.filter((o) => o.ms > (allowedOverlap?.ms ?? TIMINGS.timelineJitterMs));
     if (tooLong.length > 0) throw new Error(`two full graphs overlapped: ${tooLong.map((o) => `${o.ms} ms`).join(', ')}\n${context()}`);
+    // acting (rule 9) never overlaps, whatever the graphs do: only receipt jitter may show
+    const actingTooLong = actingFound.filter((o) => o.ms > TIMINGS.timelineJitterMs);
+    if (actingTooLong.length > 0) throw new Error(`two instances acted at once: ${actingTooLong.map((o) => `:${o.a.port}+:${o.b.port} ${o.ms} ms`).join(', ')}\n${context()}`);
+    if (doubles.length > 0) {
+      const shown = doubles.slice(0, 5).map((r) => r.answers.map((a) => `:${a.port} ${a.status} [${a.sentAt - this.origin}, ${a.receivedAt - this.origin}]`).join(' '));
+      throw new Error(`${doubles.length} leader-probe rounds with two 200s: ${shown.join('; ')}\n${context()}`);
+    }
     // LockIndex restarts when Consul loses its state, so terms are only ordered within one Consul history
     const allStale = options.termsMayRestart ? [] : heartbeats.staleWrites();
     const tolerated = allStale.filter((w) => options.toleratedStaleWrite?.accepts(w));
@@ -255,6 +295,7 @@ export class FailoverScenario {
   async dispose(): Promise<void> {
     await this.load?.stop().catch(() => undefined);
     await this.sampler?.stop().catch(() => undefined);
+    await this.probes?.stop().catch(() => undefined);
     await this.haproxy.stop().catch(() => undefined);
     await this.cluster.stop().catch(() => undefined);
     await deleteIndices(this.es.url, this.indexPrefix);

@@ -30,7 +30,7 @@ export interface Overlap {
   readonly ms: number;
 }
 
-const TRANSITION = /\b(backup|acquiring|activating|leader|deactivating|stopped) -> (backup|acquiring|activating|leader|deactivating|stopped): .*\[instanceId=(\S+) sessionId=\S+ term=(\d+)\]/;
+const TRANSITION = /\b(backup|acquiring|activating|leader|deactivating|stopped) -> (backup|acquiring|activating|leader|deactivating|stopped): .*\[instanceId=(\S+) sessionId=\S+ term=(\d+)(?: epoch=\d+)?\]/;
 const CLOSED = /\[FullGraphHost\] full graph closed/;
 
 export function graphIntervals(instance: A4cInstance): GraphInterval[] {
@@ -74,6 +74,40 @@ function running(instance: A4cInstance, start: number, end: number): Array<[numb
   if (from < end) segments.push([from, end]);
   return segments;
 }
+
+/**
+ * When an instance ACTED (leader probe 200, dispatch, pollers: docs/architecture.md rule 9), rebuilt from
+ * its lines. Acting starts at the `-> leader: ... leading term N` transition (unless it says "not acting
+ * until ownership is proven again") or at `leader: ownership proven again: acting`; it ends at
+ * `leader: lease lapsed`, at `leader -> deactivating`, or at the exit. The lapse line is logged by the
+ * elector's timer at (or after) the moment the lease ran out, so an interval ends late: conservative.
+ * Frozen periods are cut out as for graph intervals.
+ */
+export function actingIntervals(instance: A4cInstance): GraphInterval[] {
+  const intervals: GraphInterval[] = [];
+  let open: { term: number; start: number } | null = null;
+  let term = 0;
+  const close = (end: number, endedBy: GraphInterval['endedBy']) => {
+    if (!open) return;
+    intervals.push({ instanceId: instance.instanceId, port: instance.port, term: open.term, start: open.start, end, endedBy, segments: running(instance, open.start, end) });
+    open = null;
+  };
+  for (const line of instance.lines) {
+    const transition = TRANSITION.exec(line.text);
+    if (transition) term = Number(transition[4]);
+    if (transition && transition[2] === 'leader' && transition[1] !== 'leader' && !NOT_ACTING.test(line.text)) open ??= { term, start: line.at };
+    else if (ACTING_AGAIN.test(line.text)) open ??= { term, start: line.at };
+    else if (LAPSED.test(line.text)) close(line.at, 'transition');
+    else if (transition && transition[1] === 'leader') close(line.at, 'transition');
+  }
+  if (instance.exitedAt !== undefined) close(instance.exitedAt, 'exit');
+  else close(Infinity, 'still up');
+  return intervals;
+}
+
+const NOT_ACTING = /not acting until ownership is proven again/;
+const ACTING_AGAIN = /\] leader: ownership proven again: acting/;
+const LAPSED = /\] leader: lease lapsed/;
 
 /** Every pair of intervals of different processes whose running segments intersect. */
 export function overlaps(intervals: readonly GraphInterval[]): Overlap[] {
