@@ -66,9 +66,11 @@ describe('A4cLogger, logging.format text (the default)', () => {
     process.stdout.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stdout.write;
     try {
       logger.log({ message: 'backup -> activating: lock acquired', instanceId: 'a4c-1', term: 7, sessionId: 's-1', reason: 'lock acquired' }, 'HA');
+      logger.log({ message: 'backup: waiting 1 s', instanceId: 'a4c-1', term: 1, sessionId: null, reason: 'waiting 1 s' }, 'HA');
     } finally {
       process.stdout.write = original;
     }
-    expect(written.join('')).toMatch(/\[A4C\] \d+ +- .* +LOG \[HA\] backup -> activating: lock acquired \[instanceId=a4c-1 term=7 sessionId=s-1\]\n$/);
+    expect(written[0]).toMatch(/\[A4C\] \d+ +- .* +LOG \[HA\] backup -> activating: lock acquired \[instanceId=a4c-1 term=7 sessionId=s-1\]\n$/);
+    expect(written[1]).toMatch(/LOG \[HA\] backup: waiting 1 s \[instanceId=a4c-1 term=1 sessionId=-\]\n$/);
   });
 });

@@ -31,7 +31,7 @@ interface LogEntry {
  * Structured calls: pass an object with a `message` and any fields, e.g.
  * `logger.log({ message: 'backup -> leader: lock acquired', instanceId, term, sessionId, reason }, 'HA')`
  * (through `new Logger('HA').log({...})`). In JSON the fields become top-level keys; in text they follow
- * the message as `[instanceId=a term=3 ...]`, leaving out any value the message already shows.
+ * the message as `[instanceId=a term=3 ...]` (null as `-`), leaving out a text the message already shows.
  */
 export class A4cLogger implements LoggerService {
   private readonly console?: ConsoleLogger;
@@ -83,9 +83,11 @@ export class A4cLogger implements LoggerService {
   }
 
   private writeText(console: ConsoleLogger, { level, context, message, fields, stack }: LogEntry): void {
+    // a text already in the message (the reason of a transition line) is not repeated; numbers always are
+    const repeated = (value: unknown) => typeof value === 'string' && value.length >= 3 && message.includes(value);
     const shown = Object.entries(fields)
-      .filter(([, value]) => value !== undefined && !message.includes(String(value)))
-      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      .filter(([, value]) => value !== undefined && !repeated(value))
+      .map(([key, value]) => `${key}=${value === null ? '-' : typeof value === 'string' ? value : JSON.stringify(value)}`);
     const text = shown.length > 0 ? `${message} [${shown.join(' ')}]` : message;
     const args: unknown[] = [text];
     if (stack && (level === 'error' || level === 'fatal')) args.push(stack);
