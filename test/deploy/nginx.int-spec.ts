@@ -193,9 +193,9 @@ describe('deploy/nginx: the full configuration under nginx -t and in a live run'
 
   it('rejects a broken render (the check has teeth)', () => {
     const root = join(dir, 'broken');
-    const conf = installUnder(root, renderConsulTemplate(TEMPLATE, view(held())).replace('keepalive 16;', 'keepalive;'));
+    const conf = installUnder(root, renderConsulTemplate(TEMPLATE, view(held())).replace('proxy_next_upstream_tries 3;', 'proxy_next_upstream_tries;'));
     const result = runTool(nginx, ['-t', '-p', `${root}/`, '-e', join(root, 'log', 'error.log'), '-c', conf]);
     expect(result.status).not.toBe(0);
-    expect(result.output).toContain('invalid number of arguments in "keepalive" directive');
+    expect(result.output).toContain('invalid number of arguments in "proxy_next_upstream_tries" directive');
   });
 });

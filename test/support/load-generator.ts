@@ -177,6 +177,10 @@ export interface OpenLoopOptions {
 export interface OpenLoopSample extends LoadSample {
   /** The application name a write created (writes only). */
   readonly name?: string;
+  /** X-A4C-Served-By of the answer (whose full graph served it, or who answered 503), when present. */
+  readonly servedBy?: string;
+  /** The failure as the client saw it: the start of an error body, or the network error. */
+  readonly error?: string;
 }
 
 /**
@@ -229,13 +233,19 @@ export class OpenLoopLoad {
   private async send(kind: LoadSample['kind'], path: string, init: RequestInit, name?: string): Promise<void> {
     const sentAt = Date.now();
     let status: number;
+    let servedBy: string | undefined;
+    let error: string | undefined;
     try {
       const response = await fetch(`${this.options.url}${path}`, { ...init, signal: AbortSignal.timeout(this.options.requestTimeoutMs) });
-      await response.arrayBuffer();
+      const body = await response.text();
       status = response.status;
-    } catch {
+      servedBy = response.headers.get('x-a4c-served-by') ?? undefined;
+      if (status >= 400) error = body.slice(0, 300);
+    } catch (failure) {
       status = 0;
+      const cause = (failure as { cause?: { code?: string; message?: string } }).cause;
+      error = cause?.code ?? cause?.message ?? (failure as Error).message;
     }
-    this.samples.push({ kind, sentAt, doneAt: Date.now(), status, ...(name ? { name } : {}) });
+    this.samples.push({ kind, sentAt, doneAt: Date.now(), status, ...(name ? { name } : {}), ...(servedBy ? { servedBy } : {}), ...(error ? { error } : {}) });
   }
 }

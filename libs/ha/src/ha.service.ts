@@ -65,6 +65,8 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly startedAt: string;
   private readonly changeListeners = new Set<() => void>();
   private readonly handOverSteps = new Set<() => Promise<void>>();
+  private readonly quiesceSteps = new Set<() => Promise<void>>();
+  private readonly quiesceResumes = new Set<() => void>();
 
   constructor(@Inject(HA_MODULE_OPTIONS) options: HaModuleOptions) {
     this.runtime = buildHaRuntime(options);
@@ -118,6 +120,21 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   onHandOver(step: () => Promise<void>): () => void {
     this.handOverSteps.add(step);
     return () => this.handOverSteps.delete(step);
+  }
+
+  /**
+   * Work run when this leader is about to give up the lock on purpose (step-down, SIGTERM), while it
+   * still acts: the dispatch holds new requests for the successor and waits (bounded) for those its full
+   * graph is serving, so they finish with their writes still allowed. `resume` undoes it when the
+   * step-down does not happen.
+   */
+  onQuiesce(step: () => Promise<void>, resume: () => void): () => void {
+    this.quiesceSteps.add(step);
+    this.quiesceResumes.add(resume);
+    return () => {
+      this.quiesceSteps.delete(step);
+      this.quiesceResumes.delete(resume);
+    };
   }
 
   /** Answers 200 on the leader probe now: DESIGN rule 9/10 (the name the routes and tools use). */
@@ -191,7 +208,18 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** Hands over; with `candidate`, the others stand back so that instance takes over. */
   stepDown(candidate?: string): boolean {
-    return this.elector?.stepDown(candidate) ?? false;
+    const elector = this.elector;
+    const kind = elector?.current.kind;
+    if (!elector || (kind !== 'leader' && kind !== 'activating')) return false;
+    // the answer (202) does not wait: the requests in the full graph finish first, then the elector releases
+    void this.quiesce().then(() => {
+      if (!elector.stepDown(candidate)) for (const resume of [...this.quiesceResumes]) resume();
+    });
+    return true;
+  }
+
+  private async quiesce(): Promise<void> {
+    await Promise.all([...this.quiesceSteps].map((step) => step().catch(() => undefined)));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -209,6 +237,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.elector) {
+      await this.quiesce();
       await this.elector.stop();
       await Promise.all([...this.handOverSteps].map((step) => step()));
     } else {

@@ -45,6 +45,8 @@ export function forwardOnce(options: AttemptOptions): Promise<AttemptOutcome> {
       if (settled) return;
       settled = true;
       clearTimeout(connectTimer);
+      // a refused attempt leaves nothing behind on the client's response (the next attempt adds its own)
+      if (outcome.kind === 'not-processed') response.off('close', clientClosed);
       resolve(outcome);
     };
     // no keep-alive: a reused socket the leader just closed would make a refusal look like a failure
@@ -86,15 +88,16 @@ export function forwardOnce(options: AttemptOptions): Promise<AttemptOutcome> {
         upstream.destroy();
         return settle({ kind: 'not-processed', reason: `${target.id} is not acting` });
       }
-      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, relayedHeaders(answer.headers));
+      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, relayedHeaders(answer.headers, instanceId));
       answer.pipe(response);
       answer.once('error', (error) => response.destroy(error));
       settle({ kind: 'answered' });
     });
     // the client gave up: so do we (what the leader already received it may still apply)
-    response.once('close', () => {
+    const clientClosed = () => {
       if (!response.writableFinished) upstream.destroy();
-    });
+    };
+    response.once('close', clientClosed);
   });
 }
 
@@ -106,8 +109,9 @@ function forwardedHeaders(request: IncomingMessage, instanceId: string): Outgoin
   return headers;
 }
 
-function relayedHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  return withoutHopByHop(headers);
+/** The leader's answer as the client gets it, saying which instance relayed it (X-A4C-Forwarded-By). */
+function relayedHeaders(headers: IncomingHttpHeaders, instanceId: string): OutgoingHttpHeaders {
+  return { ...withoutHopByHop(headers), [FORWARDED_BY]: instanceId };
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeaders {

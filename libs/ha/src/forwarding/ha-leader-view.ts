@@ -4,26 +4,49 @@ import type { ForwardTarget } from './forward-attempt.js';
 import type { HoldAndForward } from './hold-and-forward.js';
 import type { LeaderView } from './leader-view.js';
 
-/** How often a stopping instance reads the leader key to find its successor. */
-const SUCCESSOR_POLL_MS = 200;
+/** How often the key is read while requests are held on an instance that does not hold the lock. */
+const KEY_POLL_MS = 200;
 
 /**
- * LeaderView over HaService. While the instance shuts down (its elector stopped, so nobody watches the
- * key for it any more) it reads the leader key itself, so requests still held here reach the successor.
+ * LeaderView over HaService, with the two hand-over phases of a leader that stops on purpose (step-down,
+ * SIGTERM):
+ * - quiescing: still the acting leader (lease valid), but new requests are held instead of entering the
+ *   full graph, so what the graph serves can finish while its writes are still allowed;
+ * - after the release: held requests go to the successor.
+ * While requests are held and this instance does not hold the lock, it reads the leader key itself
+ * (every KEY_POLL_MS): a leader that just stepped down does not watch the key during its hold-off, and a
+ * stopping one has no elector any more, yet both must find the successor quickly.
  */
 export class HaLeaderView implements LeaderView {
   private stopping = false;
-  private successor: ForwardTarget | null = null;
+  private quiescing = false;
+  private polled: { holder: ForwardTarget | null } | null = null;
+  private polling: Promise<void> | null = null;
+  private forwarding: HoldAndForward | null = null;
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly ha: HaService) {}
+  constructor(private readonly ha: HaService) {
+    // a step-down that went through (or a demotion meanwhile) ends the quiescing phase
+    ha.onChange(() => {
+      if (this.quiescing && !this.holdsLock()) this.quiescing = false;
+    });
+  }
 
   get instanceId(): string {
     return this.ha.instanceId;
   }
 
+  get url(): string {
+    return this.ha.runtime.identity.url;
+  }
+
+  /** The HoldAndForward this view serves: polling runs while it holds requests. */
+  attach(forwarding: HoldAndForward): void {
+    this.forwarding = forwarding;
+  }
+
   isActing(): boolean {
-    return !this.stopping && this.ha.isActing;
+    return !this.stopping && !this.quiescing && this.ha.isActing;
   }
 
   mayActSoon(): boolean {
@@ -33,8 +56,12 @@ export class HaLeaderView implements LeaderView {
   }
 
   holder(): ForwardTarget | null {
-    if (this.stopping) return this.successor;
-    return this.ha.status().leader;
+    if (!this.stopping && this.holdsLock()) return this.ha.status().leader;
+    if (this.polled) return this.polled.holder;
+    if (this.stopping) return null;
+    const leader = this.ha.status().leader;
+    // our own stale value (released a moment ago): nobody known yet
+    return leader && leader.id !== this.instanceId ? leader : null;
   }
 
   onChange(listener: () => void): () => void {
@@ -46,36 +73,70 @@ export class HaLeaderView implements LeaderView {
     };
   }
 
+  requestHeld(): void {
+    this.polling ??= this.poll().finally(() => (this.polling = null));
+  }
+
+  /**
+   * A leader about to give up the lock on purpose: new requests are held from now on, and this waits
+   * (bounded) for the ones the full graph is serving. The phase ends when the instance no longer holds
+   * the lock (or `resume()` when the step-down did not happen).
+   */
+  async quiesce(forwarding: HoldAndForward, boundMs: number): Promise<void> {
+    if (!this.holdsLock()) return;
+    this.quiescing = true;
+    this.notify();
+    await forwarding.localIdle(boundMs);
+  }
+
+  resume(): void {
+    if (!this.quiescing) return;
+    this.quiescing = false;
+    this.notify();
+  }
+
   /**
    * Shutdown, after the lock was released and before the server stops listening: keep holding and
    * forwarding what arrives until nothing is pending (bounded), looking up the successor in the key.
    */
   async handOver(forwarding: HoldAndForward, boundMs: number): Promise<void> {
     this.stopping = true;
+    this.quiescing = false;
+    this.requestHeld();
     this.notify();
+    await forwarding.idle(boundMs);
+    this.stopping = false; // ends the polling loop; the server closes next
+  }
+
+  private holdsLock(): boolean {
+    const role = this.ha.status().role;
+    return role === 'leader' || role === 'activating';
+  }
+
+  private shouldPoll(): boolean {
+    if (this.stopping) return true;
+    return (this.forwarding?.pending ?? 0) > 0 && !this.holdsLock();
+  }
+
+  private async poll(): Promise<void> {
     const consul = this.ha.runtime.consul;
     if (!consul) return;
-    let polling = true;
-    const poll = async () => {
-      while (polling) {
+    while (this.shouldPoll() || (this.forwarding?.pending ?? 0) > 0) {
+      if (this.shouldPoll()) {
         try {
           const read = await consul.readKey(this.ha.runtime.config.leaderKey);
           const value = read.entry?.session ? parseLeaderValue(read.entry.value) : null;
-          const next = value && value.id !== this.instanceId ? { id: value.id, url: value.url } : null;
-          if (next?.id !== this.successor?.id) {
-            this.successor = next;
-            this.notify();
-          }
+          const next = value && !value.released && value.id !== this.instanceId ? { id: value.id, url: value.url } : null;
+          const changed = next?.id !== this.polled?.holder?.id || this.polled === null;
+          this.polled = { holder: next };
+          if (changed) this.notify();
         } catch {
           // Consul unreachable: held requests time out with their 503
         }
-        await new Promise((resolve) => setTimeout(resolve, SUCCESSOR_POLL_MS));
       }
-    };
-    const loop = poll();
-    await forwarding.idle(boundMs);
-    polling = false;
-    await loop;
+      await new Promise((resolve) => setTimeout(resolve, KEY_POLL_MS));
+    }
+    this.polled = null;
   }
 
   private notify(): void {

@@ -14,6 +14,8 @@ class FakeView implements LeaderView {
   acting = false;
   soon = false;
   leader: ForwardTarget | null = null;
+  /** Set by instance() once its server listens. */
+  url = 'http://127.0.0.1:1';
   private readonly listeners = new Set<() => void>();
   constructor(readonly instanceId: string) {}
   isActing = () => this.acting;
@@ -71,18 +73,44 @@ async function leaderGraph(id: string, onFirstByte?: () => void) {
 
 const OPTIONS: HoldAndForwardOptions = { enabled: true, timeoutMs: 3000, retryAfterSeconds: 5, retryBufferBytes: 64 * 1024, connectTimeoutMs: 1000, tls: null };
 
-/** An instance's parent: HoldAndForward in front of a local graph that answers 200 "local". */
-async function instance(view: FakeView, options: Partial<HoldAndForwardOptions> = {}) {
+/**
+ * An instance's parent: HoldAndForward in front of a local graph that reads the body (hashed) and answers
+ * 200 "local", or, while `graphDown()` says so, is unavailable (stopped routing) without touching it.
+ */
+async function instance(view: FakeView, options: Partial<HoldAndForwardOptions> = {}, graphDown: () => boolean = () => false) {
   const forwarding = new HoldAndForward(view, { ...OPTIONS, ...options });
-  let local = 0;
+  const bodies: string[] = [];
+  let finish: (() => void) | null = null;
   const url = await listen((req, res) => {
-    void forwarding.handle(req, res, req.url ?? '/', (_q, r) => {
-      local += 1;
-      r.writeHead(200, { 'content-type': 'text/plain' });
-      r.end('local');
+    void forwarding.handle(req, res, req.url ?? '/', (q, r, unavailable) => {
+      if (graphDown()) return unavailable();
+      const hash = createHash('sha256');
+      q.on('data', (chunk: Buffer) => hash.update(chunk));
+      q.on('end', () => {
+        bodies.push(hash.digest('hex'));
+        const answer = () => {
+          r.writeHead(200, { 'content-type': 'text/plain' });
+          r.end('local');
+        };
+        if (slow) finish = answer;
+        else answer();
+      });
     });
   });
-  return { url, forwarding, localCount: () => local };
+  let slow = false;
+  view.url = url;
+  return {
+    url,
+    forwarding,
+    localCount: () => bodies.length,
+    bodies,
+    /** From now on the local graph keeps its answers until release() is called. */
+    hold: () => (slow = true),
+    release: () => {
+      slow = false;
+      finish?.();
+    },
+  };
 }
 
 async function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {}) {
@@ -114,6 +142,7 @@ describe('HoldAndForward (real sockets on 127.0.0.1)', () => {
     const answer = await pending;
     expect(answer.status).toBe(201);
     expect(answer.headers.get(SERVED_BY)).toBe('b');
+    expect(answer.headers.get(FORWARDED_BY)).toBe('a');
     expect(leader.received).toHaveLength(1);
     expect(leader.received[0]).toMatchObject({ method: 'POST', url: '/rest/v1/applications?x=1', bytes: 14 });
     expect(leader.received[0]!.headers[FORWARDED_BY]).toBe('a');
@@ -309,5 +338,64 @@ describe('HoldAndForward (real sockets on 127.0.0.1)', () => {
     const answer = await send(`${a.url}/x`);
     expect(answer.status).toBe(503);
     expect(JSON.parse(answer.text).reason).toContain('ha.trustStorePath');
+  });
+
+  it('holds (never answers 503) a request that meets a full graph that just stopped routing, then forwards it', async () => {
+    const next = await leaderGraph('b');
+    const view = new FakeView('a');
+    view.acting = true;
+    let down = true;
+    const a = await instance(view, {}, () => down);
+    const pending = send(`${a.url}/rest/v1/applications`, { method: 'POST', body: Buffer.from('{"name":"x"}') });
+    await waitUntil(() => a.forwarding.pending === 1, { what: 'the request to be held' });
+    view.set({ acting: false, leader: { id: 'b', url: next.url } });
+    const answer = await pending;
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get(SERVED_BY)).toBe('b');
+    expect(next.received).toHaveLength(1);
+    expect(a.localCount()).toBe(0);
+    down = false;
+  });
+
+  it('replays the kept body to its own graph when it becomes leader after a leader refused the request', async () => {
+    const notActing = await listen((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(503, { [NOT_ACTING]: '1' });
+        res.end();
+      });
+    });
+    const view = new FakeView('a');
+    view.leader = { id: 'b', url: notActing };
+    view.soon = true;
+    const a = await instance(view);
+    const body = Buffer.alloc(16 * 1024, 3);
+    const pending = send(`${a.url}/rest/v1/applications`, { method: 'POST', body });
+    await waitUntil(() => a.forwarding.pending === 1, { what: 'held' });
+    // the refused attempt read the body; now this instance becomes the acting leader
+    view.set({ acting: true, leader: { id: 'a', url: a.url } });
+    const answer = await pending;
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe('local');
+    expect(a.bodies).toEqual([createHash('sha256').update(body).digest('hex')]);
+  });
+
+  it('localIdle waits for what the local graph is serving, and no longer than its bound', async () => {
+    const view = new FakeView('a');
+    view.acting = true;
+    const a = await instance(view);
+    a.hold();
+    const pending = send(`${a.url}/x`);
+    await waitUntil(() => a.forwarding.servingLocally === 1, { what: 'served locally' });
+    let idle = false;
+    const waiting = a.forwarding.localIdle(10_000).then(() => (idle = true));
+    const bounded = performance.now();
+    await a.forwarding.localIdle(200);
+    expect(performance.now() - bounded).toBeGreaterThanOrEqual(190);
+    expect(idle).toBe(false);
+    a.release();
+    expect((await pending).status).toBe(200);
+    await waiting;
+    expect(a.forwarding.servingLocally).toBe(0);
   });
 });

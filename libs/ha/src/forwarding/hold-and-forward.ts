@@ -16,6 +16,8 @@ export interface HoldAndForwardOptions {
   connectTimeoutMs: number;
   /** Trust for https leaders: the CA certificates, or why https forwarding is refused. */
   tls: { ca: string[] } | { refused: string } | null;
+  /** One line per request this layer could not get served (503, 502): they are rare and worth a look. */
+  log?: (line: string) => void;
 }
 
 /** Request bodies up to this size can be sent again after a not-acting answer (docs/operations.md). */
@@ -34,7 +36,9 @@ export type ServeLocally = (request: IncomingMessage, response: ServerResponse, 
  */
 export class HoldAndForward {
   private inFlight = 0;
+  private local = 0;
   private readonly idleWaiters = new Set<() => void>();
+  private readonly localIdleWaiters = new Set<() => void>();
 
   constructor(
     private readonly view: LeaderView,
@@ -48,29 +52,52 @@ export class HoldAndForward {
 
   /** Resolves once no request is held or forwarded, or after `timeoutMs`. */
   async idle(timeoutMs: number): Promise<void> {
-    if (this.inFlight === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    let done: (() => void) | undefined;
-    await new Promise<void>((resolve) => {
-      done = resolve;
-      this.idleWaiters.add(resolve);
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    clearTimeout(timer);
-    if (done) this.idleWaiters.delete(done);
+    await waitFor(() => this.inFlight === 0, this.idleWaiters, timeoutMs);
   }
 
   async handle(request: IncomingMessage, response: ServerResponse, path: string, serveLocally: ServeLocally): Promise<void> {
-    const self = this.view.instanceId;
-    response.setHeader(SERVED_BY, self);
-    if (this.view.isActing()) return serveLocally(request, response, () => this.notActing(response, 'this instance stopped acting'));
+    response.setHeader(SERVED_BY, this.view.instanceId);
+    if (this.view.isActing() && this.serveHere(request, response, serveLocally)) return;
     this.inFlight += 1;
     try {
+      this.view.requestHeld?.();
       await this.hold(request, response, path, serveLocally);
     } finally {
       this.inFlight -= 1;
       if (this.inFlight === 0) for (const resolve of [...this.idleWaiters]) resolve();
     }
+  }
+
+  /** Requests the local full graph is serving right now (a leader about to stop waits for them). */
+  get servingLocally(): number {
+    return this.local;
+  }
+
+  /** Resolves once the local full graph serves nothing any more, or after `timeoutMs`. */
+  async localIdle(timeoutMs: number): Promise<void> {
+    await waitFor(() => this.local === 0, this.localIdleWaiters, timeoutMs);
+  }
+
+  /**
+   * Hands the request to the local full graph; false when it turned out unavailable before touching the
+   * request (stopped routing a moment ago): nothing was processed, so the caller holds it instead.
+   */
+  private serveHere(request: IncomingMessage, response: ServerResponse, serveLocally: ServeLocally): boolean {
+    let unavailable = false;
+    let counted = true;
+    this.local += 1;
+    const done = () => {
+      if (!counted) return;
+      counted = false;
+      this.local -= 1;
+      if (this.local === 0) for (const resolve of [...this.localIdleWaiters]) resolve();
+    };
+    response.once('close', done);
+    serveLocally(request, response, () => {
+      unavailable = true;
+      done();
+    });
+    return !unavailable;
   }
 
   private async hold(request: IncomingMessage, response: ServerResponse, path: string, serveLocally: ServeLocally): Promise<void> {
@@ -83,30 +110,42 @@ export class HoldAndForward {
     for (;;) {
       if (gone.signal.aborted) return;
       if (this.view.isActing()) {
-        // a body partly sent to a leader cannot be handed to our own graph: the client may resend it
-        if (body && body.bytesRead > 0) return this.notActing(response, 'this instance became leader while the request was being forwarded');
-        return serveLocally(request, response, () => this.notActing(response, 'this instance stopped acting'));
-      }
-      const holder = this.view.holder();
-      if (forwardedBy !== undefined) {
-        if (!this.view.mayActSoon()) return this.notActing(response, `forwarded by ${forwardedBy}, and this instance is not the acting leader (a forwarded request is never forwarded again)`);
-      } else if (request.headers.upgrade !== undefined) {
-        return this.notActing(response, 'upgrade requests (WebSocket) are served by the acting leader only and are not forwarded');
-      } else if (!this.options.enabled) {
-        return this.notActing(response, 'forwarding to the leader is off (ha.forwardToLeader: false)');
-      } else if (holder && holder.id !== self) {
-        const refused = this.refusesTls(holder);
-        if (refused) return this.notActing(response, refused);
-        body ??= new ReplayableBody(request, this.options.retryBufferBytes);
-        if (!body.replayable) return this.notActing(response, `${lastRefusal}; the request body was larger than ${this.options.retryBufferBytes} bytes and is not sent again`);
-        const outcome = await forwardOnce({ request, path, response, body, target: holder, instanceId: self, connectTimeoutMs: this.options.connectTimeoutMs, ...this.caOption() });
-        if (outcome.kind !== 'not-processed') return;
-        lastRefusal = outcome.reason;
+        if (!body || body.bytesRead === 0) {
+          if (this.serveHere(request, response, serveLocally)) return;
+        } else {
+          // part of the body went to a leader that refused it: the kept copy is sent to our own graph
+          if (!body.replayable) return this.notActing(response, `${lastRefusal}; the request body was larger than ${this.options.retryBufferBytes} bytes and is not sent again`);
+          const outcome = await this.attempt(request, response, path, body, { id: self, url: this.view.url });
+          if (outcome.kind !== 'not-processed') return;
+          lastRefusal = outcome.reason;
+        }
+      } else {
+        const holder = this.view.holder();
+        if (forwardedBy !== undefined) {
+          if (!this.view.mayActSoon()) return this.notActing(response, `forwarded by ${forwardedBy}, and this instance is not the acting leader (a forwarded request is never forwarded again)`);
+        } else if (request.headers.upgrade !== undefined) {
+          return this.notActing(response, 'upgrade requests (WebSocket) are served by the acting leader only and are not forwarded');
+        } else if (!this.options.enabled) {
+          return this.notActing(response, 'forwarding to the leader is off (ha.forwardToLeader: false)');
+        } else if (holder && holder.id !== self) {
+          const refused = this.refusesTls(holder);
+          if (refused) return this.notActing(response, refused);
+          body ??= new ReplayableBody(request, this.options.retryBufferBytes);
+          if (!body.replayable) return this.notActing(response, `${lastRefusal}; the request body was larger than ${this.options.retryBufferBytes} bytes and is not sent again`);
+          const outcome = await this.attempt(request, response, path, body, holder);
+          if (outcome.kind === 'failed') this.options.log?.(`${request.method} ${path}: 502, ${outcome.reason}`);
+          if (outcome.kind !== 'not-processed') return;
+          lastRefusal = outcome.reason;
+        }
       }
       const remaining = deadline - performance.now();
       if (remaining <= 0) return this.notActing(response, lastRefusal ? `no acting leader within ${this.options.timeoutMs} ms (${lastRefusal})` : `no acting leader within ${this.options.timeoutMs} ms`);
       await this.nextChange(Math.min(remaining, RECHECK_MS), gone.signal);
     }
+  }
+
+  private attempt(request: IncomingMessage, response: ServerResponse, path: string, body: ReplayableBody, target: ForwardTarget) {
+    return forwardOnce({ request, path, response, body, target, instanceId: this.view.instanceId, connectTimeoutMs: this.options.connectTimeoutMs, ...this.caOption() });
   }
 
   private refusesTls(target: ForwardTarget): string | undefined {
@@ -138,6 +177,9 @@ export class HoldAndForward {
   /** The recognisable 503: nothing was processed here, so a client or proxy may send it elsewhere. */
   notActing(response: ServerResponse, reason: string): void {
     if (response.headersSent || response.destroyed) return;
+    const request = response.req as IncomingMessage | undefined;
+    // a forwarded request refused here is retried by its forwarder: only what a client gets is logged
+    if (request && header(request, FORWARDED_BY) === undefined) this.options.log?.(`${request.method ?? ''} ${request.url ?? ''}: 503 not acting, ${reason}`);
     const holder = this.view.holder();
     const body = JSON.stringify({
       statusCode: 503,
@@ -154,6 +196,20 @@ export class HoldAndForward {
     });
     response.end(body);
   }
+}
+
+/** Resolves when `done()` holds (woken through `waiters`) or after `timeoutMs`. */
+async function waitFor(done: () => boolean, waiters: Set<() => void>, timeoutMs: number): Promise<void> {
+  if (done()) return;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  await new Promise<void>((resolve) => {
+    wake = resolve;
+    waiters.add(resolve);
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  clearTimeout(timer);
+  if (wake) waiters.delete(wake);
 }
 
 function header(request: IncomingMessage, name: string): string | undefined {

@@ -1,4 +1,4 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HaService } from '../ha.service.js';
 import { forwardingTls } from '../forwarding/forwarding-tls.js';
@@ -17,6 +17,7 @@ const FORWARD_CONNECT_TIMEOUT_MS = 2000;
 @Injectable()
 export class DispatchMiddleware implements NestMiddleware {
   private readonly forwarding: HoldAndForward;
+  private readonly logger = new Logger('Forwarding');
 
   constructor(private readonly ha: HaService) {
     const { config, timings } = ha.runtime;
@@ -29,7 +30,11 @@ export class DispatchMiddleware implements NestMiddleware {
       retryBufferBytes: DEFAULT_RETRY_BUFFER_BYTES,
       connectTimeoutMs: FORWARD_CONNECT_TIMEOUT_MS,
       tls: forwardingTls(config),
+      log: (line) => this.logger.warn(line),
     });
+    view.attach(this.forwarding);
+    // step-down and SIGTERM: new requests wait for the successor while the full graph finishes its own
+    ha.onQuiesce(() => view.quiesce(this.forwarding, timings.drainTimeoutMs), () => view.resume());
     // at shutdown, what is still held here goes to the successor before the port closes
     ha.onHandOver(() => view.handOver(this.forwarding, config.forwardTimeoutInMillis + timings.drainTimeoutMs));
   }
