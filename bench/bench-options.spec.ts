@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { configurations, DEFAULTS, parseBenchArgs } from './bench-options.js';
+import { agentLossRuns, configurations, DEFAULTS, parseBenchArgs } from './bench-options.js';
 
 describe('parseBenchArgs', () => {
   it('keeps the defaults and overrides what is given', () => {
@@ -11,6 +11,22 @@ describe('parseBenchArgs', () => {
     expect(() => parseBenchArgs(['--sizes', '1', '--kills', 'many', '--colour', 'red'])).toThrow(
       /--sizes: expected an integer 2-20, got "1"\n--kills: expected an integer 0-1000, got "many"\nunknown option --colour\nusage:/,
     );
+  });
+});
+
+describe('--only (a subset of the bench)', () => {
+  it('switches off every part not named, and skips the configurations left with nothing to measure', () => {
+    const options = parseBenchArgs(['--only', 'kills,agents', '--sizes', '3', '--periods', '1,5']);
+    expect(options).toMatchObject({ kills: DEFAULTS.kills, handovers: 0, idleSeconds: 0, agentLosses: DEFAULTS.agentLosses, only: ['kills', 'agents'] });
+    expect(configurations(options).map((c) => c.key)).toEqual(['3x1', '3x5']);
+    expect(agentLossRuns(options).map((r) => `${r.size}x${r.period}`)).toEqual(['3x1', '3x5']);
+    const agentsOnly = parseBenchArgs(['--only', 'agents']);
+    expect(configurations(agentsOnly)).toEqual([]);
+    expect(agentLossRuns(parseBenchArgs(['--only', 'kills']))).toEqual([]);
+  });
+
+  it('names an unknown part', () => {
+    expect(() => parseBenchArgs(['--only', 'kills,naps'])).toThrow(/--only: unknown part\(s\) naps \(expected kills, handovers, idle, agents\)/);
   });
 });
 

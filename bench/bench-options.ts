@@ -11,7 +11,14 @@ export interface BenchOptions {
   idleAt: string;
   /** The whole run must end within this: new rounds stop being started once it is spent. */
   budgetMinutes: number;
+  /** Rounds per fault of the leader's own Consul agent (cut off, killed, departed), N=3, at each period; 0 = none. */
+  agentLosses: number;
+  /** `--only`: the parts to run (kills, handovers, idle, agents); the others are skipped. Absent = all. */
+  only?: BenchPart[];
 }
+
+export const BENCH_PARTS = ['kills', 'handovers', 'idle', 'agents'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
 
 // Sized to finish in about 15 minutes on a 2-core machine (measured): see bench/README.md.
 export const DEFAULTS: BenchOptions = {
@@ -23,10 +30,12 @@ export const DEFAULTS: BenchOptions = {
   timeline: '3x5',
   idleAt: '10x5',
   budgetMinutes: 19,
+  agentLosses: 3,
 };
 
 const USAGE = `usage: node dist/bench/main.js [--sizes 2,3,5,10] [--periods 1,5] [--kills 20] [--handovers 5]
-       [--idle-seconds 60] [--idle-at 10x5] [--timeline 3x5] [--budget-minutes 19]`;
+       [--idle-seconds 60] [--idle-at 10x5] [--timeline 3x5] [--budget-minutes 19] [--agent-losses 3]
+       [--only kills,handovers,idle,agents]`;
 
 /** Parses `--name value` pairs; every problem is reported at once, with the usage. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -53,15 +62,36 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case 'idle-at': options.idleAt = raw; break;
       case 'timeline': options.timeline = raw; break;
       case 'budget-minutes': options.budgetMinutes = integer(name, raw, 1, 240); break;
+      case 'agent-losses': options.agentLosses = integer(name, raw, 0, 100); break;
+      case 'only': {
+        const parts = raw.split(',');
+        const unknown = parts.filter((p) => !(BENCH_PARTS as readonly string[]).includes(p));
+        if (unknown.length) problems.push(`--only: unknown part(s) ${unknown.join(', ')} (expected ${BENCH_PARTS.join(', ')})`);
+        options.only = parts as BenchPart[];
+        break;
+      }
       default: problems.push(`unknown option --${name}`);
     }
   }
   if (problems.length) throw new Error(`${problems.join('\n')}\n${USAGE}`);
-  return options;
+  return options.only ? onlyParts(options, options.only) : options;
+}
+
+/** The options with every part not in `only` switched off (a subset of the bench, e.g. `--only kills,agents`). */
+function onlyParts(options: BenchOptions, only: readonly BenchPart[]): BenchOptions {
+  return {
+    ...options,
+    kills: only.includes('kills') ? options.kills : 0,
+    handovers: only.includes('handovers') ? options.handovers : 0,
+    idleSeconds: only.includes('idle') ? options.idleSeconds : 0,
+    agentLosses: only.includes('agents') ? options.agentLosses : 0,
+  };
 }
 
 /** Every (size, period) pair, in run order, with its share of the time budget. */
 export function configurations(options: BenchOptions): Array<{ size: number; period: number; key: string; weight: number }> {
+  // a configuration with nothing to measure (all its parts switched off by --only) is not started at all
+  const measures = (key: string) => options.kills + options.handovers > 0 || (options.idleSeconds > 0 && key === options.idleAt);
   return options.sizes.flatMap((size) =>
     options.periods.map((period) => ({
       size,
@@ -70,6 +100,12 @@ export function configurations(options: BenchOptions): Array<{ size: number; per
       // a round costs about one check period (failover) plus a restart and a check to become healthy
       // again, both also about a period; bigger clusters add start-up time and CPU contention
       weight: (options.kills + options.handovers) * (2 + 2 * period) + size * 2,
-    })),
+    })).filter((c) => measures(c.key)),
   );
+}
+
+/** The agent-loss runs (N=3, one per period) with their share of the budget: a round is about 20 s per fault. */
+export function agentLossRuns(options: BenchOptions): Array<{ size: number; period: number; weight: number }> {
+  if (options.agentLosses === 0) return [];
+  return options.periods.map((period) => ({ size: 3, period, weight: options.agentLosses * 3 * 20 + 6 }));
 }

@@ -2,13 +2,14 @@
 // machine, with real processes (consul-dev, HAProxy, N servers from dist/). See bench/README.md.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { killAllSpawned } from '../test/support/spawned-process.js';
-import { configurations, parseBenchArgs, type BenchOptions } from './bench-options.js';
+import { agentLossRuns, configurations, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import { Cleanup } from './harness/cleanup.js';
 import { haproxyInstalled } from './harness/tagged-haproxy.js';
 import { Progress } from './report/progress.js';
 import { resultRows } from './report/results-table.js';
 import { formatTable } from './report/table.js';
 import { writeResults } from './report/write-results.js';
+import { agentLossRows, runAgentLosses, type AgentLossResult } from './scenarios/agent-loss.js';
 import { runConfig, type ConfigResult } from './scenarios/config-run.js';
 
 async function main(options: BenchOptions, cleanup: Cleanup, progress: Progress): Promise<void> {
@@ -16,25 +17,37 @@ async function main(options: BenchOptions, cleanup: Cleanup, progress: Progress)
   const repoRoot = process.cwd();
   const startedAt = new Date();
   const loadAtStart = loadavg()[0]!.toFixed(2); // other work on the machine skews every figure: say how busy it was
-  const results = await runPlan(repoRoot, options, startedAt.getTime() + options.budgetMinutes * 60_000, cleanup, progress);
+  const budgetEnd = startedAt.getTime() + options.budgetMinutes * 60_000;
+  const agentRuns = agentLossRuns(options);
+  const results = await runPlan(repoRoot, options, budgetEnd, cleanup, progress, agentRuns.reduce((sum, r) => sum + r.weight, 0));
   if (!results) return; // Ctrl-C: the signal handler is stopping everything and exits
+  const agentLosses: AgentLossResult[] = [];
+  for (const [n, run] of agentRuns.entries()) {
+    const remainingWeight = agentRuns.slice(n).reduce((sum, r) => sum + r.weight, 0);
+    const deadlineMs = Date.now() + ((budgetEnd - Date.now()) * run.weight) / remainingWeight;
+    const label = `[agents ${n + 1}/${agentRuns.length}] N=${run.size} period=${run.period}s`;
+    const result = await runAgentLosses({ repoRoot, size: run.size, period: run.period, rounds: options.agentLosses, deadlineMs, label }, cleanup, progress);
+    if (cleanup.disposing) return;
+    agentLosses.push(result);
+    progress.log(`${label}: ${result.losses.map((l) => `${l.fault} ${(l.singleLeaderActsMs / 1000).toFixed(2)} s`).join(', ')}`);
+  }
   progress.done();
-  const rows = resultRows(results);
+  const rows = [...resultRows(results), ...agentLossRows(agentLosses)];
   const finishedAt = new Date();
   const header = `a4c-ha bench ${startedAt.toISOString()} · nproc ${availableParallelism()} · ${cpus()[0]?.model ?? 'cpu?'} · node ${process.version} · wall ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s · load ${loadAtStart} -> ${loadavg()[0]!.toFixed(2)}`;
   process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n`);
-  const files = writeResults(repoRoot, { startedAt, finishedAt, options, configs: results, rows, header });
+  const files = writeResults(repoRoot, { startedAt, finishedAt, options, configs: results, agentLosses, rows, header });
   process.stdout.write(`results: ${files.join(', ')}\n`);
 }
 
 /** Every configuration in turn, each within its share of the budget; undefined when interrupted. */
-async function runPlan(repoRoot: string, options: BenchOptions, budgetEnd: number, cleanup: Cleanup, progress: Progress): Promise<ConfigResult[] | undefined> {
+async function runPlan(repoRoot: string, options: BenchOptions, budgetEnd: number, cleanup: Cleanup, progress: Progress, reservedWeight: number): Promise<ConfigResult[] | undefined> {
   const plan = configurations(options);
   const results: ConfigResult[] = [];
   for (const [n, config] of plan.entries()) {
     if (cleanup.disposing) return undefined;
     // each configuration gets the remaining budget in proportion to its expected cost
-    const remainingWeight = plan.slice(n).reduce((sum, c) => sum + c.weight, 0);
+    const remainingWeight = plan.slice(n).reduce((sum, c) => sum + c.weight, 0) + reservedWeight;
     const deadlineMs = Date.now() + ((budgetEnd - Date.now()) * config.weight) / remainingWeight;
     const label = `[${n + 1}/${plan.length}] N=${config.size} period=${config.period}s`;
     const result = await runConfig(

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FaultTimings } from '../../apps/consul-dev/test-support/control-client.js';
 import { spawnConsulDev, type SpawnedConsulDev } from '../../apps/consul-dev/test-support/start-consul-dev.js';
 import { freePort } from '../../test/support/free-port.js';
 import { waitUntil } from '../../test/support/wait-until.js';
@@ -19,6 +20,11 @@ export interface LocalClusterOptions {
   haproxy: boolean;
   /** Extra `ha:` lines for the shared config file (e.g. `lockAcquisitionDelayInSecond: 5`). */
   extraHaConfig?: string[];
+  /**
+   * One consul-dev client agent per instance (`host-1` ...), each instance talking to its own agent
+   * directly (no counting proxy: a killed agent must refuse connections), with these fault delays.
+   */
+  agentPerInstance?: { timings?: Partial<FaultTimings> };
 }
 
 /**
@@ -43,7 +49,8 @@ export class LocalCluster {
     cleanup.onDispose(async () => rmSync(dir, { recursive: true, force: true })); // runs last: disposers run in reverse
     // the embedded store needs the shared directory to exist, or the disk indicator reports down
     mkdirSync(join(dir, 'shared'), { recursive: true });
-    const consul = await spawnConsulDev({ cwd: options.repoRoot });
+    const agents = options.agentPerInstance ? Array.from({ length: options.size }, (_, n) => `host-${n + 1}`) : undefined;
+    const consul = await spawnConsulDev({ cwd: options.repoRoot, agents, timings: options.agentPerInstance?.timings });
     cleanup.trackProcess(consul.process);
     cleanup.onDispose(async () => void (await consul.stop(5_000)));
     const configFile = join(dir, 'a4c.yml');
@@ -51,10 +58,14 @@ export class LocalCluster {
     const counters: CountingProxy[] = [];
     const instances: A4cProcess[] = [];
     for (let n = 1; n <= options.size; n++) {
-      const counter = await CountingProxy.start(consul.port);
-      cleanup.onDispose(() => counter.close());
-      counters.push(counter);
-      const args = [`--ha.consulAgentPort=${counter.port}`];
+      let agentPort = consul.agents[n - 1]?.port ?? consul.port;
+      if (!agents) {
+        const counter = await CountingProxy.start(consul.port);
+        cleanup.onDispose(() => counter.close());
+        counters.push(counter);
+        agentPort = counter.port;
+      }
+      const args = [`--ha.consulAgentPort=${agentPort}`];
       instances.push(new A4cProcess(n, `a4c-${n}`, await freePort(), { entry, configFile, cwd: dir, args }, cleanup));
     }
     cleanup.onDispose(() => Promise.all(instances.map((i) => i.process?.stop('SIGTERM', 10_000))).then(() => undefined));

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import type { BenchOptions } from '../bench-options.js';
+import type { AgentLossResult } from '../scenarios/agent-loss.js';
 import type { ConfigResult } from '../scenarios/config-run.js';
 import type { TableRow } from './table.js';
 import { timelineSvg } from './timeline-svg.js';
@@ -11,6 +12,8 @@ export interface BenchResults {
   finishedAt: Date;
   options: BenchOptions;
   configs: ConfigResult[];
+  /** Faults of the leader's own Consul agent (bench/scenarios/agent-loss.ts), when run. */
+  agentLosses?: AgentLossResult[];
   rows: TableRow[];
   header: string;
 }
