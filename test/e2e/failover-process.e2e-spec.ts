@@ -61,18 +61,22 @@ describe('failover e2e: process faults (consul-dev, Elasticsearch, 3 A4C servers
   });
 
   it('step-down API: the leader hands over and stays out for the hold-off', async () => {
-    suite.scenario = await FailoverScenario.start({ name: 'step-down API', es: suite.es });
+    // with HA on, step-down works only with a configured admin token (403 without one, 401 without it)
+    const adminToken = 'e2e-step-down-token';
+    const authorised = { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } };
+    suite.scenario = await FailoverScenario.start({ name: 'step-down API', es: suite.es, instanceOptions: () => ({ args: [`--ha.adminToken=${adminToken}`] }) });
     const old = await suite.scenario.leader();
     const load = suite.scenario.startLoad();
     await waitUntil(() => load.successesSince(0) >= 10 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
-    const response = await fetch(`${old.url}/rest/admin/ha/step-down`, { method: 'POST' });
+    expect((await fetch(`${old.url}/rest/admin/ha/step-down`, { method: 'POST' })).status).toBe(401);
+    const response = await fetch(`${old.url}/rest/admin/ha/step-down`, authorised);
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ steppingDown: true, instanceId: old.instanceId });
     const next = await suite.scenario.waitForStableLeader();
     expect(next).not.toBe(old);
     expect((await old.status()).role).toBe('backup');
     // a backup asked to step down refuses with 409 and names the leader
-    const refused = await fetch(`${old.url}/rest/admin/ha/step-down`, { method: 'POST' });
+    const refused = await fetch(`${old.url}/rest/admin/ha/step-down`, authorised);
     expect(refused.status).toBe(409);
     await suite.scenario.finish(bound(['drain+close', 1_000], ['activation', T.activationAllowanceMs], ['proxy probe', T.proxyDetectMs], ['margin', T.marginMs]));
     expect(old.process.output()).toMatch(/leader -> deactivating: stepping down on request/);
