@@ -1,3 +1,4 @@
+import type { HaHealthIndicator } from './health/app-indicators.js';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { Clock } from './clock/clock.port.js';
 import type { ConsulPort } from './consul/consul.port.js';
@@ -25,6 +26,12 @@ export interface HaModuleOptions {
   /** Test seams: an in-memory Consul and a fake clock instead of the HTTP adapter and real time. */
   consul?: ConsulPort;
   clock?: Clock;
+  /**
+   * The application's own Terminus indicators (e.g. `() => db.pingCheck('database')`): served on
+   * /rest/admin/health with the plugin's, so Consul's check sees them, and they gate the race for the
+   * lock and a leader's tenure like ours (rule 8). With forRootAsync, build them from injected services.
+   */
+  healthIndicators?: HaHealthIndicator[];
   /** Test seam: how a new leader asks its predecessor whether it still acts (default: its leader probe over HTTP). */
   peers?: PeerProbePort;
   /** Test seam: what happens when the full graph's close overran (default: exit with code 3). */

@@ -18,7 +18,16 @@ export interface HaRuntime {
   consul: (ConsulPort & { close?: () => void }) | null;
 }
 
+/** The settings part of the runtime, without the Consul connection (a provider of its own). */
+export type HaSettings = Omit<HaRuntime, 'consul'>;
+
 export function buildHaRuntime(options: HaModuleOptions): HaRuntime {
+  const settings = buildHaSettings(options);
+  return { ...settings, consul: consulFor(options, settings) };
+}
+
+/** Validates the options and derives the timings and the identity; a bad value throws HaConfigError. */
+export function buildHaSettings(options: HaModuleOptions): HaSettings {
   const { config, problems } = validateHaConfig(options.ha, 'ha');
   if (!Number.isInteger(options.serverPort) || options.serverPort < 1 || options.serverPort > 65535) {
     problems.push(`server.port: expected an integer 1-65535, got ${JSON.stringify(options.serverPort)}`);
@@ -26,7 +35,13 @@ export function buildHaRuntime(options: HaModuleOptions): HaRuntime {
   if (problems.length > 0) throw new HaConfigError(problems);
   const timings = checkHaTimings(deriveHaTimings(config));
   const identity = identityOf(config, options.serverPort);
-  return { config, timings, identity, consul: config.ha_enabled ? (options.consul ?? consulAdapter(config, timings)) : null };
+  return { config, timings, identity };
+}
+
+/** The Consul port: none with HA off, the options' test double when given, else the HTTP adapter. */
+export function consulFor(options: HaModuleOptions, settings: HaSettings): HaRuntime['consul'] {
+  if (!settings.config.ha_enabled) return null;
+  return options.consul ?? consulAdapter(settings.config, settings.timings);
 }
 
 function identityOf(config: HaConfig, port: number): ElectorIdentity {

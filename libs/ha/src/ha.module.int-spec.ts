@@ -7,6 +7,8 @@ import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { systemClock } from './clock/system-clock.js';
 import { HaModule } from './ha.module.js';
+import { HA_CLOCK, HA_CONSUL } from './ha-providers.js';
+import { Test } from '@nestjs/testing';
 import { HaEvents, type HaLeadershipEvent } from './ha-events.js';
 import { InMemoryConsul } from './testing/in-memory-consul.js';
 import { SampleGraphModule, sampleGraphProbe } from './testing/sample-graph.module.js';
@@ -27,11 +29,13 @@ describe('HaModule in a parent application (real HTTP on 127.0.0.1)', () => {
   });
 
   async function boot(ha: Record<string, unknown>, consul?: InMemoryConsul): Promise<void> {
-    @Module({
-      imports: [HaModule.forRoot({ ha, application: SampleGraphModule, serverPort: 8088, directory: dir, consul, clock: systemClock, childLogger: false })],
-    })
-    class ParentModule {}
-    app = await NestFactory.create(ParentModule, { bodyParser: false, logger: false, abortOnError: false });
+    // the seams are providers: the in-memory Consul and the clock replace the HTTP adapter and real time
+    const testing = Test.createTestingModule({
+      imports: [HaModule.forRoot({ ha, application: SampleGraphModule, serverPort: 8088, directory: dir, childLogger: false })],
+    });
+    if (consul) testing.overrideProvider(HA_CONSUL).useValue(consul);
+    const moduleRef = await testing.overrideProvider(HA_CLOCK).useValue(systemClock).compile();
+    app = moduleRef.createNestApplication({ bodyParser: false, logger: false, abortOnError: false });
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   }

@@ -3,6 +3,9 @@ import { TerminusModule } from '@nestjs/terminus';
 import { HaEvents } from './ha-events.js';
 import { HaConfigurableModule } from './ha-module-definition.js';
 import { HaService } from './ha.service.js';
+import { HA_METRICS_REGISTRY, HA_PROVIDERS } from './ha-providers.js';
+import { HaHealthService } from './health/ha-health.service.js';
+import { HaMetrics } from './metrics/ha-metrics.js';
 import { DispatchMiddleware } from './http/dispatch.middleware.js';
 import { HaClusterController } from './http/ha-cluster.controller.js';
 import { HaStatusController } from './http/ha-status.controller.js';
@@ -17,8 +20,8 @@ import { MetricsController } from './http/metrics.controller.js';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false, errorLogStyle: 'pretty' })],
   controllers: [HealthController, HaStatusController, HaClusterController, MetricsController],
-  providers: [HaService, { provide: HaEvents, useFactory: (ha: HaService) => ha.events, inject: [HaService] }],
-  exports: [HaService, HaEvents],
+  providers: [...HA_PROVIDERS, HaService, { provide: HaEvents, useFactory: (ha: HaService) => ha.events, inject: [HaService] }],
+  exports: [HaService, HaEvents, HaHealthService, HaMetrics, HA_METRICS_REGISTRY],
 })
 export class HaModule extends HaConfigurableModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

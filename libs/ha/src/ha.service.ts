@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Clock } from './clock/clock.port.js';
-import { systemClock } from './clock/system-clock.js';
 import { roleOf, sessionOf, termOf, type ElectionState } from './election/election-state.js';
 import { Elector, checkTimeoutFor } from './election/elector.js';
 import { HttpPeerProbe } from './peers/http-peer-probe.js';
 import { HA_ELECTED, HA_REVOKED, HaEvents } from './ha-events.js';
 import { HA_MODULE_OPTIONS } from './ha-module-definition.js';
 import type { HaModuleOptions } from './ha-module-options.js';
-import { buildHaRuntime, type HaRuntime } from './ha-runtime.js';
+import { HA_CLOCK, HA_CONSUL, HA_SETTINGS } from './ha-providers.js';
+import type { HaRuntime, HaSettings } from './ha-runtime.js';
 import { HaHealthService } from './health/ha-health.service.js';
 import { FullGraphHost } from './host/full-graph-host.js';
 import { HaMetrics } from './metrics/ha-metrics.js';
@@ -39,24 +39,13 @@ export interface LeaseStatus {
 }
 
 /**
- * Wires the plugin together in the parent context: the elector (HA on) or a standalone full graph (HA
- * off), health, metrics and events; starts at bootstrap and hands over cleanly at shutdown.
+ * The plugin's lifecycle and events in the parent context: builds the elector from the injected ports
+ * (HA on) or runs a standalone full graph (HA off), starts at bootstrap, hands over cleanly at shutdown,
+ * and tells listeners about every transition. The ports themselves are providers (ha-providers.ts).
  */
-/** Exit code when the full graph's close overran ha.closeTimeoutInMillis (docs/architecture.md §4, rule 11). */
-export const EXIT_CLOSE_OVERRUN = 3;
-
-/** Rule 11: the supervisor restarts the process clean; by now the lease guarantees it no longer acts. */
-function exitOnCloseOverrun(reason: string): void {
-  process.stderr.write(`a4c-ha: the full graph did not close within ha.closeTimeoutInMillis (${reason}): exiting with code ${EXIT_CLOSE_OVERRUN}\n`);
-  process.exit(EXIT_CLOSE_OVERRUN);
-}
-
 @Injectable()
 export class HaService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly runtime: HaRuntime;
-  readonly host: FullGraphHost;
-  readonly health: HaHealthService;
-  readonly metrics: HaMetrics;
   readonly events = new HaEvents();
   readonly elector: Elector | null;
   private readonly clock: Clock;
@@ -68,28 +57,19 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly quiesceSteps = new Set<() => Promise<void>>();
   private readonly quiesceResumes = new Set<() => void>();
 
-  constructor(@Inject(HA_MODULE_OPTIONS) options: HaModuleOptions) {
-    this.runtime = buildHaRuntime(options);
-    const { config, timings, identity, consul } = this.runtime;
-    this.clock = options.clock ?? systemClock;
+  constructor(
+    @Inject(HA_MODULE_OPTIONS) options: HaModuleOptions,
+    @Inject(HA_SETTINGS) settings: HaSettings,
+    @Inject(HA_CONSUL) consul: HaRuntime['consul'],
+    @Inject(HA_CLOCK) clock: Clock,
+    readonly metrics: HaMetrics,
+    readonly health: HaHealthService,
+    readonly host: FullGraphHost,
+  ) {
+    this.runtime = { ...settings, consul };
+    const { timings, identity } = this.runtime;
+    this.clock = clock;
     this.startedAt = new Date(this.clock.wallNow()).toISOString();
-    this.metrics = new HaMetrics(() => this.clock.now());
-    this.host = new FullGraphHost({
-      application: options.application,
-      configureApplication: options.configureApplication,
-      drainTimeoutMs: timings.drainTimeoutMs,
-      closeTimeoutMs: timings.closeTimeoutMs,
-      onCloseOverrun: (reason) => (options.onCloseOverrun ?? exitOnCloseOverrun)(reason),
-      logger: options.childLogger,
-      fencing: consul ? options.fencing : undefined, // HA off: one never-ending term, nothing to fence
-    });
-    this.health = new HaHealthService({
-      directory: options.directory,
-      diskThresholdBytes: config.health_disk_space_threshold,
-      instanceId: identity.instanceId,
-      elasticsearch: options.elasticsearch,
-      elasticsearchTimeoutMs: config.health_es_timeout,
-    });
     this.elector = consul
       ? new Elector({
           consul: this.metrics.instrumentConsul(consul),

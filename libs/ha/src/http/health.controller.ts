@@ -1,10 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { HaService } from '../ha.service.js';
+import { HaHealthService } from '../health/ha-health.service.js';
 
 /**
  * GET /rest/admin/health: the liveness signal Consul's HTTP check polls, the same on leader and backup.
- * 200 when disk, directory and Elasticsearch are up; 503 otherwise (never 429, which Consul would
+ * 200 when disk, directory, Elasticsearch and the application's own indicators are up; 503 otherwise (never 429, which Consul would
  * count as a mere warning that keeps a sick leader's session alive).
  */
 @Controller('rest/admin/health')
@@ -12,18 +12,19 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly ha: HaService,
+    private readonly ha: HaHealthService,
   ) {}
 
   @Get()
   @HealthCheck()
-  check() {
-    const report = this.ha.health.report();
-    const indicator = (name: 'disk' | 'directory' | 'elasticsearch') => async (): Promise<HealthIndicatorResult> => {
-      const outcome = (await report)[name];
+  async check() {
+    // one run of every indicator (ours and the application's), then one Terminus indicator per key
+    const report = await this.ha.report();
+    const indicator = (name: string) => async (): Promise<HealthIndicatorResult> => {
+      const outcome = report[name]!;
       const session = this.indicators.check(name);
       return outcome.up ? session.up(outcome.data) : session.down(outcome.data);
     };
-    return this.health.check([indicator('disk'), indicator('directory'), indicator('elasticsearch')]);
+    return this.health.check(Object.keys(report).map(indicator));
   }
 }

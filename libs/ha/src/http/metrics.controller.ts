@@ -1,6 +1,8 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { HaService } from '../ha.service.js';
+import { HaHealthService } from '../health/ha-health.service.js';
+import { HaMetrics } from '../metrics/ha-metrics.js';
 
 /**
  * Prometheus text: election state, term, transitions, activation and Consul request durations, Consul
@@ -8,17 +10,21 @@ import { HaService } from '../ha.service.js';
  */
 @Controller('rest/admin/metrics')
 export class MetricsController {
-  constructor(private readonly ha: HaService) {
-    ha.metrics.bindSources({
+  constructor(
+    private readonly metrics: HaMetrics,
+    ha: HaService,
+    health: HaHealthService,
+  ) {
+    metrics.bindSources({
       lease: () => ha.leaseStatus(),
       acting: () => ha.isActing,
-      health: () => ha.health.report(),
+      health: () => health.report(),
     });
   }
 
   @Get()
-  async metrics(@Res() response: Response): Promise<void> {
-    const text = await this.ha.metrics.text();
-    response.status(200).type(this.ha.metrics.contentType).send(text);
+  async serve(@Res() response: Response): Promise<void> {
+    const text = await this.metrics.text();
+    response.status(200).type(this.metrics.contentType).send(text);
   }
 }

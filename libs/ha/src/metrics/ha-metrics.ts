@@ -46,9 +46,12 @@ export class HaMetrics {
   });
   private activatingSince: number | null = null;
   private readonly now: () => number;
+  private readonly wallNow: () => number;
 
-  constructor(now: () => number = Date.now) {
+  /** `now`: monotonic ms for durations; `wallNow`: epoch ms for the times shown in the history. */
+  constructor(now: () => number = Date.now, wallNow: () => number = now) {
     this.now = now;
+    this.wallNow = wallNow;
     for (const kind of ['backup', 'acquiring', 'activating', 'leader', 'deactivating', 'stopped']) this.state.set({ state: kind }, kind === 'backup' ? 1 : 0);
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
     new Gauge({ name: 'a4c_ha_build_info', help: 'Always 1; the labels tell the plugin version and the Node.js runtime', labelNames: ['version', 'node'], registers: [this.registry] }).set(
@@ -70,7 +73,7 @@ export class HaMetrics {
 
   recordTransition(from: ElectionState, to: ElectionState, reason = ''): void {
     if (from.kind === to.kind) return;
-    this.history.record({ at: new Date(this.now()).toISOString(), from: from.kind, to: to.kind, reason, term: termOf(to) || termOf(from) });
+    this.history.record({ at: new Date(this.wallNow()).toISOString(), from: from.kind, to: to.kind, reason, term: termOf(to) || termOf(from) });
     this.transitions.inc({ from: from.kind, to: to.kind });
     this.state.set({ state: from.kind }, 0);
     this.state.set({ state: to.kind }, 1);
