@@ -1,9 +1,11 @@
-// Public surface of the HA plugin (STYLE.md rule 10): everything not exported here is internal.
+// Public surface of the HA plugin (docs/architecture.md §7, convention 10): everything not exported here is internal.
 export { HA_CONTEXT, type HaContext } from './ha-context.js';
 export { HaModule } from './ha.module.js';
 export type { HaModuleOptions } from './ha-module-options.js';
 export { HA_MODULE_OPTIONS } from './ha-module-definition.js';
-export { HaService, type HaStatus } from './ha.service.js';
+export { HaService, type HaStatus, type LeaseStatus } from './ha.service.js';
+export { HA_CLOCK, HA_CONSUL, HA_HEALTH_INDICATORS, HA_METRICS_REGISTRY, EXIT_CLOSE_OVERRUN } from './ha-providers.js';
+export type { HaHealthIndicator } from './health/app-indicators.js';
 export { HaEvents, HA_ELECTED, HA_REVOKED, type HaLeadershipEvent } from './ha-events.js';
 export type { ElasticsearchTarget } from './health/elasticsearch.health.js';
 export type { ConfigureApplication } from './host/full-graph-host.js';
