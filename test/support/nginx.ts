@@ -19,6 +19,8 @@ export interface NginxBackends {
 export interface Nginx {
   readonly url: string;
   readonly process: SpawnedProcess;
+  /** nginx's error log so far (upstream errors name the instance and the cause). */
+  errorLog(): string;
   /** Renders the shipped template for this state and reloads (SIGHUP) when it changed, as consul-template does. */
   render(backends: NginxBackends): Promise<void>;
   stop(): Promise<void>;
@@ -67,6 +69,13 @@ export async function startNginx(backends: NginxBackends): Promise<Nginx> {
   return {
     url,
     process: child,
+    errorLog: () => {
+      try {
+        return readFileSync(join(root, 'log', 'error.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    },
     async render(b) {
       if (write(b)) child.signal('SIGHUP');
     },

@@ -6,6 +6,8 @@ import type { LeaderView } from './leader-view.js';
 
 /** How often the key is read while requests are held on an instance that does not hold the lock. */
 const KEY_POLL_MS = 200;
+/** After the listener closed: how long requests that arrived just before may take to be handed over. */
+const LAST_ARRIVALS_MS = 2000;
 
 /**
  * LeaderView over HaService, with the two hand-over phases of a leader that stops on purpose (step-down,
@@ -99,13 +101,22 @@ export class HaLeaderView implements LeaderView {
    * Shutdown, after the lock was released and before the server stops listening: keep holding and
    * forwarding what arrives until nothing is pending (bounded), looking up the successor in the key.
    */
-  async handOver(forwarding: HoldAndForward, boundMs: number): Promise<void> {
+  async handOver(forwarding: HoldAndForward, boundMs: number, server?: { close(): unknown }): Promise<void> {
     this.stopping = true;
     this.quiescing = false;
     this.requestHeld();
     this.notify();
     await forwarding.idle(boundMs);
+    // no new connection from now on (refused: any proxy or forwarder may send it elsewhere), idle ones
+    // closed; a request that reached us a moment ago is still held and handed over before the sockets go
+    server?.close();
+    await forwarding.idle(Math.min(boundMs, LAST_ARRIVALS_MS));
     this.stopping = false; // ends the polling loop; the server closes next
+  }
+
+  /** While handing over at shutdown: every answer closes its connection, so none is idle at the end. */
+  isStopping(): boolean {
+    return this.stopping;
   }
 
   private holdsLock(): boolean {

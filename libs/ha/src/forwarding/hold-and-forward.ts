@@ -57,6 +57,7 @@ export class HoldAndForward {
 
   async handle(request: IncomingMessage, response: ServerResponse, path: string, serveLocally: ServeLocally): Promise<void> {
     response.setHeader(SERVED_BY, this.view.instanceId);
+    if (this.view.isStopping?.()) response.setHeader('Connection', 'close');
     if (this.view.isActing() && this.serveHere(request, response, serveLocally)) return;
     this.inFlight += 1;
     try {

@@ -15,4 +15,6 @@ export interface LeaderView {
   onChange(listener: () => void): () => void;
   /** Told whenever a request starts being held here (the view may then look up the leader itself). */
   requestHeld?(): void;
+  /** True while this instance hands over at shutdown: answers close their connections. */
+  isStopping?(): boolean;
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { HaService } from '../ha.service.js';
 import { forwardingTls } from '../forwarding/forwarding-tls.js';
 import { HaLeaderView } from '../forwarding/ha-leader-view.js';
@@ -19,7 +20,10 @@ export class DispatchMiddleware implements NestMiddleware {
   private readonly forwarding: HoldAndForward;
   private readonly logger = new Logger('Forwarding');
 
-  constructor(private readonly ha: HaService) {
+  constructor(
+    private readonly ha: HaService,
+    adapterHost: HttpAdapterHost,
+  ) {
     const { config, timings } = ha.runtime;
     const view = new HaLeaderView(ha);
     this.forwarding = new HoldAndForward(view, {
@@ -36,7 +40,7 @@ export class DispatchMiddleware implements NestMiddleware {
     // step-down and SIGTERM: new requests wait for the successor while the full graph finishes its own
     ha.onQuiesce(() => view.quiesce(this.forwarding, timings.drainTimeoutMs), () => view.resume());
     // at shutdown, what is still held here goes to the successor before the port closes
-    ha.onHandOver(() => view.handOver(this.forwarding, config.forwardTimeoutInMillis + timings.drainTimeoutMs));
+    ha.onHandOver(() => view.handOver(this.forwarding, config.forwardTimeoutInMillis + timings.drainTimeoutMs, adapterHost.httpAdapter?.getHttpServer() as Server | undefined));
   }
 
   use(request: IncomingMessage & { originalUrl?: string }, response: ServerResponse, next: () => void): void {
