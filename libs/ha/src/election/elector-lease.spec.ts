@@ -49,6 +49,21 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     await clock.advance(1_000 + COLD_START_WAIT_MS);
   }
 
+  /** a leads, b is the backup; then a's agent is cut off and the servers invalidate a's session (fact 21, P13). */
+  async function leaderCutOff(how: { unreachable?: boolean; dead?: boolean } = {}): Promise<{ a: Node; b: Node; freedAt: number }> {
+    setup();
+    const a = node('a');
+    const b = node('b');
+    await startLeading(a);
+    await startLeading(b);
+    expect(acting([a, b])).toEqual(['a']);
+    a.link.cut = true;
+    if (how.unreachable) network.unreachable.add('a');
+    if (how.dead) network.dead.add('a');
+    consul.setCheck(a.checkId, 'critical');
+    return { a, b, freedAt: clock.now() };
+  }
+
   const acting = (nodes: Node[]) => nodes.filter((n) => n.elector.isActing()).map((n) => n.elector.leader?.id);
 
   /** Moves time in small steps, checking after each that at most one instance acts (rule 9 + 10). */
@@ -64,17 +79,8 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
   }
 
   it('rule 10: a crashed predecessor (connection refused) costs no extra wait', async () => {
-    setup();
-    const a = node('a');
-    const b = node('b');
-    await startLeading(a);
-    await startLeading(b);
-    expect(acting([a, b])).toEqual(['a']);
     // a crashes: its process is gone (refused), its check turns critical and Consul frees the key
-    a.link.cut = true;
-    network.dead.add('a');
-    consul.setCheck(a.checkId, 'critical');
-    const freedAt = clock.now();
+    const { b, freedAt } = await leaderCutOff({ dead: true });
     await clock.advance(0);
     expect(b.elector.isActing()).toBe(true);
     expect(clock.now() - freedAt).toBeLessThan(takeoverMarginMs);
@@ -82,14 +88,7 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
   });
 
   it('rule 10: a leader cut off from Consul keeps the key in its value; the new holder acts only once it stopped', async () => {
-    setup();
-    const a = node('a');
-    const b = node('b');
-    await startLeading(a);
-    await startLeading(b);
-    // a's agent is cut off; the servers mark its node failed and invalidate its session (facts 21, P13)
-    a.link.cut = true;
-    consul.setCheck(a.checkId, 'critical');
+    const { a, b } = await leaderCutOff();
     const seen = await advanceWatching(leaseMs + takeoverMarginMs + 1_000, [a, b]);
     expect(b.elector.isActing()).toBe(true);
     expect(a.elector.isActing()).toBe(false);
@@ -101,15 +100,7 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
   });
 
   it('rule 10: a predecessor that cannot be asked (host cut off, or frozen) is waited out: lease + margin after the key was seen free', async () => {
-    setup();
-    const a = node('a');
-    const b = node('b');
-    await startLeading(a);
-    await startLeading(b);
-    a.link.cut = true;
-    network.unreachable.add('a');
-    consul.setCheck(a.checkId, 'critical');
-    const freedAt = clock.now();
+    const { a, b, freedAt } = await leaderCutOff({ unreachable: true });
     await advanceWatching(leaseMs + takeoverMarginMs - 100, [a, b]);
     expect(b.elector.current.kind).toBe('activating');
     expect(b.elector.isActing()).toBe(false);

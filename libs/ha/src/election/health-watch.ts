@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.port.js';
+import { BackgroundDuty } from './background-duty.js';
 import type { ObservationChannel } from './observation-channel.js';
 import type { LocalHealthPort } from './ports.js';
 
@@ -8,9 +9,7 @@ import type { LocalHealthPort } from './ports.js';
  * and hands the lock back, instead of waiting up to a check period for Consul's check to notice. The
  * streak is the hysteresis: one slow answer is not a failover.
  */
-export class HealthWatch {
-  private readonly stopper = new AbortController();
-
+export class HealthWatch extends BackgroundDuty {
   constructor(
     private readonly deps: {
       health: LocalHealthPort;
@@ -19,17 +18,11 @@ export class HealthWatch {
       pollMs: number;
       failuresBeforeDown: number;
     },
-  ) {}
-
-  start(): void {
-    void this.loop();
+  ) {
+    super();
   }
 
-  stop(): void {
-    this.stopper.abort();
-  }
-
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     const { health, clock, channel, pollMs, failuresBeforeDown } = this.deps;
     const { signal } = this.stopper;
     let failures = 0;

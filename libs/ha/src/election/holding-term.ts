@@ -1,6 +1,5 @@
-import type { Clock } from '../clock/clock.port.js';
 import { describeError } from '../consul/consul-errors.js';
-import type { ConsulPort } from '../consul/consul.port.js';
+import type { ElectorDeps } from './elector.js';
 import type { HaContext } from '../ha-context.js';
 import type { ElectionState } from './election-state.js';
 import { HealthWatch } from './health-watch.js';
@@ -8,7 +7,6 @@ import { HoldingWatch } from './holding-watch.js';
 import type { LeaderValue } from './leader-value.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { ObservationChannel } from './observation-channel.js';
-import type { ElectionListener, ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
 import { TakeoverProbe } from './takeover-probe.js';
 
 /** How often a new holder asks its predecessor whether it still acts (rule 10). */
@@ -32,16 +30,7 @@ export class HoldingTerm {
   private readonly controller = new AbortController();
 
   constructor(
-    private readonly deps: {
-      consul: ConsulPort;
-      clock: Clock;
-      health: LocalHealthPort;
-      graph: FullGraphPort;
-      listener: ElectionListener;
-      identity: ElectorIdentity;
-      timings: ElectorTimings;
-      peers?: PeerProbePort;
-      random?: () => number;
+    private readonly deps: ElectorDeps & {
       state: Extract<ElectionState, { kind: 'activating' }>;
       isActing: () => boolean;
       onKeyValue: (value: LeaderValue | null) => void;

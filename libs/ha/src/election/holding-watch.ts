@@ -1,5 +1,6 @@
 import { isAbortError, type Clock } from '../clock/clock.port.js';
 import { Backoff } from '../clock/backoff.js';
+import { BackgroundDuty } from './background-duty.js';
 import { describeError } from '../consul/consul-errors.js';
 import type { ConsulPort } from '../consul/consul.port.js';
 import { parseLeaderValue, type LeaderValue } from './leader-value.js';
@@ -10,9 +11,7 @@ import type { ObservationChannel } from './observation-channel.js';
  * another session holds it, it is free, or it is gone. Errors are retried with backoff; they decide
  * nothing (the lease and the renew deadline do).
  */
-export class HoldingWatch {
-  private readonly stopper = new AbortController();
-
+export class HoldingWatch extends BackgroundDuty {
   constructor(
     private readonly deps: {
       consul: ConsulPort;
@@ -27,17 +26,11 @@ export class HoldingWatch {
       /** The value found when the key stopped being ours (the new leader, as far as the key tells). */
       onNewValue: (value: LeaderValue | null) => void;
     },
-  ) {}
-
-  start(): void {
-    void this.loop();
+  ) {
+    super();
   }
 
-  stop(): void {
-    this.stopper.abort();
-  }
-
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     const { consul, clock, key, sessionId, channel, blockingWaitMs } = this.deps;
     const { signal } = this.stopper;
     const backoff = new Backoff(500, this.deps.retryCapMs, this.deps.random);

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/clock.port.js';
 import { describeError } from '../consul/consul-errors.js';
+import { BackgroundDuty } from './background-duty.js';
 import type { ConsulPort } from '../consul/consul.port.js';
 import type { ObservationChannel } from './observation-channel.js';
 
@@ -18,8 +19,7 @@ export interface LeaseKeeperTimings {
  *   or at once when asked (a takeover became safe while the lease was not valid).
  * Results are posted as observations; the pure decide() judges them against the deadlines.
  */
-export class LeaseKeeper {
-  private readonly stopper = new AbortController();
+export class LeaseKeeper extends BackgroundDuty {
   private proveWake = new AbortController();
   /** Proofs sent before this moment do not count: we told a peer we were not acting (rule 10). */
   private notBefore = -Infinity;
@@ -36,15 +36,12 @@ export class LeaseKeeper {
       timings: LeaseKeeperTimings;
       onError: (operation: string, detail: string) => void;
     },
-  ) {}
-
-  start(): void {
-    void this.renewLoop();
-    void this.proveLoop();
+  ) {
+    super();
   }
 
-  stop(): void {
-    this.stopper.abort();
+  protected async loop(): Promise<void> {
+    await Promise.all([this.renewLoop(), this.proveLoop()]);
   }
 
   proveNow(): void {

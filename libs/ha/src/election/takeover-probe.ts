@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.port.js';
+import { BackgroundDuty } from './background-duty.js';
 import type { ObservationChannel } from './observation-channel.js';
 import type { PeerProbePort } from './ports.js';
 
@@ -9,9 +10,7 @@ import type { PeerProbePort } from './ports.js';
  * anything else (it still acts, no answer, a frozen process) keeps us waiting for its lease, which the
  * decide() timer ends anyway.
  */
-export class TakeoverProbe {
-  private readonly stopper = new AbortController();
-
+export class TakeoverProbe extends BackgroundDuty {
   constructor(
     private readonly deps: {
       probe: PeerProbePort;
@@ -20,17 +19,11 @@ export class TakeoverProbe {
       peer: { id: string; url: string };
       intervalMs: number;
     },
-  ) {}
-
-  start(): void {
-    void this.loop();
+  ) {
+    super();
   }
 
-  stop(): void {
-    this.stopper.abort();
-  }
-
-  private async loop(): Promise<void> {
+  protected async loop(): Promise<void> {
     const { probe, clock, channel, peer, intervalMs } = this.deps;
     const { signal } = this.stopper;
     while (!signal.aborted) {

@@ -1,0 +1,21 @@
+/**
+ * One of a term's background duties (lease keeper, key watch, health watch, takeover probe): a loop that
+ * starts once and ends for good when stopped, posting what it sees into the term's channel.
+ */
+export abstract class BackgroundDuty {
+  protected readonly stopper = new AbortController();
+
+  start(): void {
+    void this.loop();
+  }
+
+  stop(): void {
+    this.stopper.abort();
+  }
+
+  protected get stopped(): boolean {
+    return this.stopper.signal.aborted;
+  }
+
+  protected abstract loop(): Promise<void>;
+}
