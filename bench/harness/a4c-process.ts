@@ -33,6 +33,9 @@ const TRANSITION = /\[HA\] (\w+) -> (\w+): (.*?)(?: \[instanceId=.*)?$/;
  * The log lines carry only second-resolution timestamps, so we stamp them on arrival: the pipe delay is
  * the same for every line, which keeps differences between lines (deactivation time) exact to ~1 ms.
  */
+/** The admin token of local clusters (bench, demo): with HA on, step-down needs one (docs/architecture.md §3). */
+export const LOCAL_ADMIN_TOKEN = 'local-cluster-admin-token';
+
 export class A4cProcess {
   process: SpawnedProcess | undefined;
   transitions: Transition[] = [];
@@ -63,7 +66,7 @@ export class A4cProcess {
   /** Starts the server and waits for its JSON ready line. */
   async start(timeoutMs = 30_000): Promise<void> {
     if (this.running) throw new Error(`${this.id} is already running`);
-    const args = [this.command.entry, '--config', this.command.configFile, `--server.port=${this.port}`, `--ha.instanceId=${this.id}`, ...this.command.args];
+    const args = [this.command.entry, '--config', this.command.configFile, `--server.port=${this.port}`, `--ha.instanceId=${this.id}`, `--ha.adminToken=${LOCAL_ADMIN_TOKEN}`, ...this.command.args];
     const child = spawnProcess(process.execPath, args, { cwd: this.command.cwd });
     this.cleanup.trackProcess(child);
     this.process = child;
@@ -120,7 +123,11 @@ export class A4cProcess {
   }
 
   async stepDown(): Promise<number> {
-    const response = await fetch(`${this.url}/rest/admin/ha/step-down`, { method: 'POST', signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(`${this.url}/rest/admin/ha/step-down`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${LOCAL_ADMIN_TOKEN}` },
+      signal: AbortSignal.timeout(2_000),
+    });
     await response.arrayBuffer();
     return response.status;
   }
