@@ -237,9 +237,16 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private onTransition(from: ElectionState, to: ElectionState, reason: string): void {
-    const line = `${from.kind} -> ${to.kind}: ${reason} [instanceId=${this.instanceId} sessionId=${sessionOf(to) ?? sessionOf(from) ?? '-'} term=${termOf(to) || termOf(from)} epoch=${this.host.epoch}]`;
-    if (from.kind === to.kind) this.logger.log(`${to.kind}: ${reason} [instanceId=${this.instanceId}]`);
-    else this.logger.log(line);
+    // one structured line per change (docs/architecture.md §7, convention 8): A4C's logger prints the
+    // fields as `[instanceId=... term=...]` in text and as top-level keys with logging.format json
+    this.logger.log({
+      message: from.kind === to.kind ? `${to.kind}: ${reason}` : `${from.kind} -> ${to.kind}: ${reason}`,
+      instanceId: this.instanceId,
+      sessionId: sessionOf(to) ?? sessionOf(from) ?? null,
+      term: termOf(to) || termOf(from),
+      epoch: this.host.epoch,
+      reason,
+    });
     this.metrics.recordTransition(from, to, reason);
     this.notifyChange();
     if (to.kind === 'leader' && from.kind !== 'leader') this.events.emit(HA_ELECTED, { instanceId: this.instanceId, term: to.term, reason });
