@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { FORWARDED_BY, HOP_BY_HOP, NOT_ACTING, SERVED_BY } from './forwarding-headers.js';
+import { FORWARDED_BY, HOLD_BUDGET, HOP_BY_HOP, NOT_ACTING, SERVED_BY } from './forwarding-headers.js';
 import type { ReplayableBody } from './replayable-body.js';
 
 /**
@@ -31,7 +31,12 @@ export interface AttemptOptions {
   connectTimeoutMs: number;
   /** CA certificates that sign the instances' HTTPS certificates (serverProtocol https). */
   ca?: string[];
+  /** How long the forwarder still waits: the receiver holds the request no longer (X-A4C-Hold-Ms). */
+  holdBudgetMs?: number;
 }
+
+/** Safe methods (RFC 9110 §9.2.1): resending one that may have reached the leader changes nothing. */
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Sends the request to the target once and relays its answer (see AttemptOutcome). */
 export function forwardOnce(options: AttemptOptions): Promise<AttemptOutcome> {
@@ -56,7 +61,7 @@ export function forwardOnce(options: AttemptOptions): Promise<AttemptOutcome> {
       port: url.port,
       method: request.method,
       path: url.pathname + url.search,
-      headers: forwardedHeaders(request, instanceId),
+      headers: forwardedHeaders(request, instanceId, options.holdBudgetMs),
       agent: false,
       ...(secure ? { ca: options.ca } : {}),
     });
@@ -78,6 +83,8 @@ export function forwardOnce(options: AttemptOptions): Promise<AttemptOutcome> {
       body.detach();
       if (!connected) return settle({ kind: 'not-processed', reason: `${target.id} refused the connection (${error.code ?? error.message})` });
       if (settled) return response.destroy(error); // broke while relaying the answer
+      const reason = `${target.id} failed while processing the request (${error.code ?? error.message})`;
+      if (SAFE.has(request.method ?? '')) return settle({ kind: 'not-processed', reason: `${reason}; a ${request.method} is safe to send again` });
       failed(response, instanceId, target, error);
       settle({ kind: 'failed', reason: `${target.id} failed while processing the request (${error.code ?? error.message})` });
     });
@@ -101,9 +108,10 @@ export function forwardOnce(options: AttemptOptions): Promise<AttemptOutcome> {
   });
 }
 
-function forwardedHeaders(request: IncomingMessage, instanceId: string): OutgoingHttpHeaders {
+function forwardedHeaders(request: IncomingMessage, instanceId: string, holdBudgetMs: number | undefined): OutgoingHttpHeaders {
   const headers = withoutHopByHop(request.headers);
   headers[FORWARDED_BY] = instanceId;
+  if (holdBudgetMs !== undefined) headers[HOLD_BUDGET] = String(Math.max(0, Math.round(holdBudgetMs)));
   const peer = request.socket.remoteAddress;
   if (peer) headers['x-forwarded-for'] = request.headers['x-forwarded-for'] ? `${String(request.headers['x-forwarded-for'])}, ${peer}` : peer;
   return headers;

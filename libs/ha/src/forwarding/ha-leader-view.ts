@@ -6,6 +6,8 @@ import type { LeaderView } from './leader-view.js';
 
 /** How often the key is read while requests are held on an instance that does not hold the lock. */
 const KEY_POLL_MS = 200;
+/** Shutdown: how long a released instance keeps listening so that others stop sending to it (2 probes). */
+const MOVE_AWAY_MS = 1000;
 /** After the listener closed: how long requests that arrived just before may take to be handed over. */
 const LAST_ARRIVALS_MS = 2000;
 
@@ -106,6 +108,12 @@ export class HaLeaderView implements LeaderView {
     this.quiescing = false;
     this.requestHeld();
     this.notify();
+    await forwarding.idle(boundMs);
+    // still listening a moment after the release: forwarders (their key poll) and proxies (their leader
+    // probe) move to the successor meanwhile, and what they still send is handed over. Closing the
+    // listener resets the connections the kernel had accepted but Node had not: a POST on one of those
+    // would fail, so as few as possible may still be coming.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(boundMs, MOVE_AWAY_MS)));
     await forwarding.idle(boundMs);
     // no new connection from now on (refused: any proxy or forwarder may send it elsewhere), idle ones
     // closed; a request that reached us a moment ago is still held and handed over before the sockets go

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { freePort } from '../../../../test/support/free-port.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import type { ForwardTarget } from './forward-attempt.js';
-import { FORWARDED_BY, NOT_ACTING, SERVED_BY } from './forwarding-headers.js';
+import { FORWARDED_BY, HOLD_BUDGET, NOT_ACTING, SERVED_BY } from './forwarding-headers.js';
 import { HoldAndForward, type HoldAndForwardOptions } from './hold-and-forward.js';
 import type { LeaderView } from './leader-view.js';
 
@@ -397,5 +397,36 @@ describe('HoldAndForward (real sockets on 127.0.0.1)', () => {
     expect((await pending).status).toBe(200);
     await waiting;
     expect(a.forwarding.servingLocally).toBe(0);
+  });
+
+  it('resends a GET cut by a dying leader to the next one (safe method), never a POST', async () => {
+    const next = await leaderGraph('c');
+    const dying = await listen((req) => {
+      req.resume();
+      req.on('end', () => req.socket.destroy());
+    });
+    const view = new FakeView('a');
+    view.leader = { id: 'b', url: dying };
+    const a = await instance(view);
+    const pending = send(`${a.url}/rest/v1/applications`);
+    await waitUntil(() => a.forwarding.pending === 1, { what: 'held' });
+    view.set({ leader: { id: 'c', url: next.url } });
+    const answer = await pending;
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get(SERVED_BY)).toBe('c');
+    expect(next.received.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('holds a forwarded request no longer than its forwarder still waits (X-A4C-Hold-Ms)', async () => {
+    const view = new FakeView('b');
+    view.soon = true; // holds the lock, may act soon: would hold up to its own 3 s
+    view.leader = { id: 'b', url: 'http://127.0.0.1:1' };
+    const b = await instance(view);
+    const answer = await send(`${b.url}/x`, { headers: { [FORWARDED_BY]: 'a', [HOLD_BUDGET]: '300' } });
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get(NOT_ACTING)).toBe('1');
+    expect(answer.ms).toBeGreaterThanOrEqual(290);
+    expect(answer.ms).toBeLessThan(1500);
+    expect(JSON.parse(answer.text).reason).toBe('no acting leader within 300 ms');
   });
 });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { forwardOnce, type ForwardTarget } from './forward-attempt.js';
-import { FORWARDED_BY, NOT_ACTING, SERVED_BY } from './forwarding-headers.js';
+import { FORWARDED_BY, HOLD_BUDGET, NOT_ACTING, SERVED_BY } from './forwarding-headers.js';
 import type { LeaderView } from './leader-view.js';
 import { ReplayableBody } from './replayable-body.js';
 
@@ -24,6 +24,12 @@ export interface HoldAndForwardOptions {
 export const DEFAULT_RETRY_BUFFER_BYTES = 1024 * 1024;
 /** How often a held request looks again when nothing was announced (lease proven, a refused leader back). */
 const RECHECK_MS = 100;
+/**
+ * After each refusal in a row, the next look waits twice as long, up to this: hundreds of held requests
+ * retrying a dead or not-acting leader every 100 ms would load the very instances that are taking over.
+ * A change of leader or of state wakes them at once anyway.
+ */
+const MAX_RECHECK_MS = 1000;
 
 export type ServeLocally = (request: IncomingMessage, response: ServerResponse, unavailable: () => void) => void;
 
@@ -104,9 +110,13 @@ export class HoldAndForward {
   private async hold(request: IncomingMessage, response: ServerResponse, path: string, serveLocally: ServeLocally): Promise<void> {
     const self = this.view.instanceId;
     const forwardedBy = header(request, FORWARDED_BY);
-    const deadline = performance.now() + this.options.timeoutMs;
+    const budget = Number(header(request, HOLD_BUDGET));
+    // a forwarded request is held no longer than its forwarder still waits for it
+    const timeoutMs = forwardedBy !== undefined && Number.isFinite(budget) && budget >= 0 ? Math.min(budget, this.options.timeoutMs) : this.options.timeoutMs;
+    const deadline = performance.now() + timeoutMs;
     let body: ReplayableBody | null = null;
     let lastRefusal = '';
+    let recheckMs = RECHECK_MS;
     const gone = clientGone(response);
     for (;;) {
       if (gone.signal.aborted) return;
@@ -116,9 +126,10 @@ export class HoldAndForward {
         } else {
           // part of the body went to a leader that refused it: the kept copy is sent to our own graph
           if (!body.replayable) return this.notActing(response, `${lastRefusal}; the request body was larger than ${this.options.retryBufferBytes} bytes and is not sent again`);
-          const outcome = await this.attempt(request, response, path, body, { id: self, url: this.view.url });
+          const outcome = await this.attempt(request, response, path, body, { id: self, url: this.view.url }, deadline);
           if (outcome.kind !== 'not-processed') return;
           lastRefusal = outcome.reason;
+          recheckMs = Math.min(recheckMs * 2, MAX_RECHECK_MS);
         }
       } else {
         const holder = this.view.holder();
@@ -133,20 +144,22 @@ export class HoldAndForward {
           if (refused) return this.notActing(response, refused);
           body ??= new ReplayableBody(request, this.options.retryBufferBytes);
           if (!body.replayable) return this.notActing(response, `${lastRefusal}; the request body was larger than ${this.options.retryBufferBytes} bytes and is not sent again`);
-          const outcome = await this.attempt(request, response, path, body, holder);
+          const outcome = await this.attempt(request, response, path, body, holder, deadline);
           if (outcome.kind === 'failed') this.options.log?.(`${request.method} ${path}: 502, ${outcome.reason}`);
           if (outcome.kind !== 'not-processed') return;
           lastRefusal = outcome.reason;
+          recheckMs = Math.min(recheckMs * 2, MAX_RECHECK_MS);
         }
       }
       const remaining = deadline - performance.now();
-      if (remaining <= 0) return this.notActing(response, lastRefusal ? `no acting leader within ${this.options.timeoutMs} ms (${lastRefusal})` : `no acting leader within ${this.options.timeoutMs} ms`);
-      await this.nextChange(Math.min(remaining, RECHECK_MS), gone.signal);
+      if (remaining <= 0) return this.notActing(response, lastRefusal ? `no acting leader within ${timeoutMs} ms (${lastRefusal})` : `no acting leader within ${timeoutMs} ms`);
+      await this.nextChange(Math.min(remaining, recheckMs), gone.signal);
     }
   }
 
-  private attempt(request: IncomingMessage, response: ServerResponse, path: string, body: ReplayableBody, target: ForwardTarget) {
-    return forwardOnce({ request, path, response, body, target, instanceId: this.view.instanceId, connectTimeoutMs: this.options.connectTimeoutMs, ...this.caOption() });
+  private attempt(request: IncomingMessage, response: ServerResponse, path: string, body: ReplayableBody, target: ForwardTarget, deadline: number) {
+    const holdBudgetMs = deadline - performance.now();
+    return forwardOnce({ request, path, response, body, target, instanceId: this.view.instanceId, connectTimeoutMs: this.options.connectTimeoutMs, holdBudgetMs, ...this.caOption() });
   }
 
   private refusesTls(target: ForwardTarget): string | undefined {
