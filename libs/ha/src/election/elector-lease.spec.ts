@@ -235,4 +235,30 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     expect(a.elector.current.kind).toBe('leader');
     expect(a.elector.isActing()).toBe(true);
   });
+
+  it('a term that ended while Consul was unreachable releases its old session as soon as Consul answers again', async () => {
+    const { a, b } = await leaderCutOffWithoutInvalidation();
+    const oldSession = consul.entry(KEY)!.session!;
+    // a cannot renew: it stops acting at the lease and demotes at the renew deadline, but its release fails
+    await clock.advance(renewDeadlineMs + 100);
+    expect(a.elector.current.kind).toBe('backup');
+    expect(consul.entry(KEY)?.session).not.toBeNull(); // the old session still holds the key (Consul kept it)
+    expect(acting([a, b])).toEqual([]);
+    a.link.cut = false; // Consul answers again, long before the old session's 2 x TTL runs out
+    await advanceWatching(3 * testTimings.healthCheckIntervalMs, [a, b]);
+    expect(JSON.parse(consul.entry(KEY)!.value!)).toMatchObject(b.elector.isActing() ? { id: 'b' } : { id: 'a', released: true });
+    expect(acting([a, b]).length).toBe(1);
+    expect(consul.sessions.has(oldSession)).toBe(false); // destroyed by a, not left to its TTL
+  });
+
+  /** a leads, b is the backup; a's agent is cut off but Consul does not invalidate a's session (e.g. quorum lost). */
+  async function leaderCutOffWithoutInvalidation(): Promise<{ a: Node; b: Node }> {
+    setup();
+    const a = node('a');
+    const b = node('b');
+    await startLeading(a);
+    await startLeading(b);
+    a.link.cut = true;
+    return { a, b };
+  }
 });

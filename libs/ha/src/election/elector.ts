@@ -1,9 +1,10 @@
 import type { Clock } from '../clock/clock.port.js';
 import { ConsulAccessDeniedError, SessionRefusedError, describeError } from '../consul/consul-errors.js';
 import type { ConsulPort } from '../consul/consul.port.js';
+import { Backoff } from '../clock/backoff.js';
 import { AcquireAttempt } from './acquire-attempt.js';
 import { decide, isActing, nextDueAt, type CleanupAction, type DecideTimings } from './decide.js';
-import { sessionOf, type ElectionState } from './election-state.js';
+import { sessionOf, termOf, type ElectionState } from './election-state.js';
 import { HoldingTerm } from './holding-term.js';
 import type { LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
@@ -46,6 +47,8 @@ export class Elector {
   private loop: Promise<void> | null = null;
   private lastReason = '';
   private lastKeyValue: LeaderValue | null = null;
+  /** A session whose release or destroy failed at the end of a term: cleaned up in the background. */
+  private leftover: { sessionId: string; value: string } | null = null;
   /** When we last told a peer we were not acting: no proof sent before it may make us act (rule 10). */
   private notActingPromisedAt = -Infinity;
   private readonly decideTimings: DecideTimings;
@@ -318,24 +321,50 @@ export class Elector {
   private async perform(actions: CleanupAction[], from: ElectionState): Promise<void> {
     const { consul, identity } = this.deps;
     const sessionId = sessionOf(from);
+    const value = JSON.stringify(this.releasedValue(from));
     for (const action of actions) {
       try {
-        if (action === 'release' && sessionId) {
-          // rule 4 + rule 10: the value says the holder stopped cleanly, so the next one acts at once
-          const candidate = from.kind === 'deactivating' ? from.candidate : undefined;
-          const value: LeaderValue = { ...this.leaderValue(from.kind === 'deactivating' ? from.term : 0, this.deps.clock.wallNow()), released: true, ...(candidate ? { candidate } : {}) };
-          await consul.release(identity.leaderKey, sessionId, JSON.stringify(value));
-        }
+        // rule 4 + rule 10: the value says the holder stopped cleanly, so the next one acts at once
+        if (action === 'release' && sessionId) await consul.release(identity.leaderKey, sessionId, value);
         if (action === 'destroy-session' && sessionId) await consul.destroySession(sessionId);
         if (action === 'deregister' && this.registered) {
           this.registered = false;
           await consul.deregisterService(this.serviceId);
         }
       } catch (error) {
-        // best effort: consul's TTL and check invalidation clean up what we could not
         this.deps.listener.consulError(action, describeError(error));
+        // Consul unreachable (quorum lost, agent cut off): our old session would keep the key until its
+        // TTL, which a new server leader restarts at 2 x TTL (fact 23); clean it up as soon as we can
+        if (action !== 'deregister' && sessionId && !this.leftover) {
+          this.leftover = { sessionId, value };
+          void this.retryLeftover();
+        }
       }
     }
+  }
+
+  /** Retries the cleanup of a leftover session in the background, whatever state the loop is in. */
+  private async retryLeftover(): Promise<void> {
+    const backoff = new Backoff(500, this.deps.timings.renewIntervalMs, this.deps.random);
+    while (this.leftover && !this.shutdown.signal.aborted) {
+      await this.deps.clock.sleep(backoff.next(), this.shutdown.signal).catch(() => undefined);
+      await this.cleanUpLeftover().catch(() => undefined);
+    }
+  }
+
+  /** The key's value on a clean release (rule 4): ourselves, marked released, naming a chosen successor. */
+  private releasedValue(from: ElectionState): LeaderValue {
+    const candidate = from.kind === 'deactivating' ? from.candidate : undefined;
+    return { ...this.leaderValue(termOf(from), this.deps.clock.wallNow()), released: true, ...(candidate ? { candidate } : {}) };
+  }
+
+  /** Releases and destroys a session a failed cleanup left behind (rule 4 late); throws while Consul is unreachable. */
+  private async cleanUpLeftover(): Promise<void> {
+    const leftover = this.leftover;
+    if (!leftover) return;
+    await this.deps.consul.release(this.deps.identity.leaderKey, leftover.sessionId, leftover.value);
+    await this.deps.consul.destroySession(leftover.sessionId);
+    this.leftover = null;
   }
 
   private async pause(ms: number): Promise<void> {
