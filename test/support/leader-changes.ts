@@ -94,7 +94,9 @@ export async function changeLeader(c: A4cCluster, kind: ChangeKind, options: { t
     leader.signal(kind === 'sigkill' ? 'SIGKILL' : 'SIGTERM');
     const next = await actingLeader(c, leader);
     const actingAt = Date.now();
-    await waitUntil(() => leader.process.hasExited, { timeoutMs: 30_000, what: `${leader.instanceId} to exit` });
+    await waitUntil(() => leader.process.hasExited, { timeoutMs: 30_000, what: `${leader.instanceId} to exit` }).catch((error: Error) => {
+      throw new Error(`${error.message}; its last lines:\n${leader.lines.slice(-40).map((l) => l.text).join('\n')}`, { cause: error });
+    });
     event = { kind, at, from: leader.instanceId, to: next.instanceId, actingAt, exitedAt: leader.exitedAt };
     await c.addInstance({ port: leader.port, args: options.args }); // back in the race, on the same address
   }

@@ -429,4 +429,18 @@ describe('HoldAndForward (real sockets on 127.0.0.1)', () => {
     expect(answer.ms).toBeLessThan(1500);
     expect(JSON.parse(answer.text).reason).toBe('no acting leader within 300 ms');
   });
+
+  it('serves a POST body locally when it becomes leader after a refused connection (the paused body flows again)', async () => {
+    const view = new FakeView('a');
+    view.leader = { id: 'b', url: `http://127.0.0.1:${await freePort()}` }; // dead: connection refused
+    const a = await instance(view);
+    const body = Buffer.from('{"name":"after-a-crash"}');
+    const pending = send(`${a.url}/rest/v1/applications`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    // held means its first attempt already ran into the refused connection, with the body paused
+    await waitUntil(() => a.forwarding.pending === 1, { what: 'held' });
+    view.set({ acting: true, leader: { id: 'a', url: a.url } });
+    const answer = await pending;
+    expect(answer.status).toBe(200);
+    expect(a.bodies).toEqual([createHash('sha256').update(body).digest('hex')]);
+  });
 });

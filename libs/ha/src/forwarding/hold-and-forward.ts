@@ -122,6 +122,7 @@ export class HoldAndForward {
       if (gone.signal.aborted) return;
       if (this.view.isActing()) {
         if (!body || body.bytesRead === 0) {
+          body?.handBack(); // paused for a refused attempt: it must flow for the local graph
           if (this.serveHere(request, response, serveLocally)) return;
         } else {
           // part of the body went to a leader that refused it: the kept copy is sent to our own graph

@@ -61,6 +61,21 @@ export class ReplayableBody {
     this.source.resume();
   }
 
+  /**
+   * Gives the body, still unread, back to another consumer (the local full graph). The stream was paused
+   * explicitly, and an explicitly paused stream does not start flowing when a 'data' listener is added
+   * (body parsers rely on that): it is resumed as soon as someone listens.
+   */
+  handBack(): void {
+    this.detach();
+    const resumeOnRead = (event: string | symbol) => {
+      if (event !== 'data') return;
+      this.source.off('newListener', resumeOnRead);
+      process.nextTick(() => this.source.resume());
+    };
+    this.source.on('newListener', resumeOnRead);
+  }
+
   /** Stops feeding the current sink (its attempt failed); the client's body is paused again. */
   detach(): void {
     if (!this.current) return;
