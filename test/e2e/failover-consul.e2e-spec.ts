@@ -4,22 +4,23 @@ import { failoverSuite } from '../support/failover-suite.js';
 import { StopWaiting, waitUntil } from '../support/wait-until.js';
 
 // Faults of Consul itself (consul-dev): unreachable (refused, or hanging) for 30 s, and a restart that
-// loses every session, key, service and check. The leader must fence itself at its renew deadline,
-// before Consul could hand the lock to anyone (rule 2); everyone stays up and retries (rule 6).
+// loses every session, key, service and check. The leader must stop acting when its lease lapses (no
+// proof of ownership, rule 9) and demote at its renew deadline, before Consul could hand the lock to
+// anyone (rule 2); everyone stays up and retries (rule 6).
 jest.setTimeout(180_000);
 
 const OUTAGE_MS = 30_000;
 
 /**
- * A 30 s outage: the leader keeps serving until its renew deadline (7.5 s after its last confirmed
- * renew, which is at most one renew interval, 3.3 s, before the outage), then nobody can lead until
- * Consul is back. After that: the next acquisition retry (1 s), a check that passes again (1 period),
- * the acquire, activation and HAProxy's next probe.
+ * A 30 s outage: the leader keeps serving until its lease lapses (1.67 s after its last proof, which is
+ * at most one prove interval, lease / 3, before the outage), then nobody can lead until Consul is back.
+ * After that: the next acquisition retry (1 s), a check that passes again (1 period), the acquire,
+ * activation and HAProxy's next probe.
  */
 const outageBound = () =>
   bound(
     ['outage', OUTAGE_MS],
-    ['minus the shortest time the leader keeps serving (deadline - renew interval)', -(T.renewDeadlineMs - Math.floor(T.sessionTtlMs / 3))],
+    ['minus the shortest time the leader keeps serving (lease - prove interval)', -(T.leaseMs - Math.floor(T.leaseMs / 3))],
     ['retry', T.lockAcquisitionDelayMs],
     ['check period', T.healthCheckPeriodMs],
     ['activation', T.activationAllowanceMs],
@@ -40,7 +41,7 @@ describe('failover e2e: Consul faults', () => {
     },
   });
 
-  /** The outage in two halves: the leader fences at its renew deadline, then nobody leads until the end. */
+  /** The outage in two halves: the leader stops acting at its lease, then nobody leads until the end. */
   async function throughOutage(start: () => Promise<unknown>, end: () => Promise<unknown>, what: string): Promise<void> {
     const s = suite.scenario!;
     const old = await s.leader();
@@ -49,10 +50,10 @@ describe('failover e2e: Consul faults', () => {
     await start();
     const outageAt = Date.now();
     const until = outageAt + OUTAGE_MS;
-    await waitUntil(async () => !(await old.isActiveLeader()) || undefined, { timeoutMs: T.renewDeadlineMs + 2_000, intervalMs: 50, what: 'the leader fencing itself' });
+    await waitUntil(async () => !(await old.isActiveLeader()) || undefined, { timeoutMs: T.leaseMs + 2_000, intervalMs: 50, what: 'the leader stopping to act' });
     const fencedAfter = Date.now() - outageAt;
-    process.stdout.write(`[e2e] ${what}: the leader fenced itself ${fencedAfter} ms into the outage (renew deadline ${T.renewDeadlineMs} ms)\n`);
-    expect(fencedAfter).toBeLessThanOrEqual(T.renewDeadlineMs + T.marginMs);
+    process.stdout.write(`[e2e] ${what}: the leader stopped acting ${fencedAfter} ms into the outage (lease ${T.leaseMs} ms)\n`);
+    expect(fencedAfter).toBeLessThanOrEqual(T.leaseMs + T.marginMs);
     // nobody may lead for the rest of the outage: nobody can confirm a lock
     await waitUntil(
       async () => {
@@ -65,7 +66,9 @@ describe('failover e2e: Consul faults', () => {
     await s.operatorView(old, `${what}, at the end of the outage`);
     await end();
     await s.finish(outageBound());
-    expect(old.process.output()).toMatch(/leader -> deactivating: demoting: lock not confirmed within the renew deadline/);
+    // it stops acting when its lease lapses (no proof), then demotes at its renew deadline (rules 9 and 2)
+    expect(old.process.output()).toMatch(/leader: lease lapsed: not acting until ownership is proven again/);
+    expect(old.process.output()).toMatch(/leader -> deactivating: demoting: lock not renewed within the renew deadline/);
     expect(old.process.hasExited).toBe(false); // rule 6: never crash
   }
 

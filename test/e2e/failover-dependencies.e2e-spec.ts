@@ -85,7 +85,7 @@ describe('failover e2e: Elasticsearch and disk faults', () => {
     // Each instance has its own alien folder on the shared directory; the first one's is a 8 MiB tmpfs
     // with a 4 MiB threshold, so filling 6 MiB crosses it for real (statfs, no faking).
     const threshold = 4 * 1024 * 1024;
-    const lockDelayMs = 3_000;
+    const lockDelayMs = 4_000;
     expect(lockDelayMs).toBeGreaterThan(T.drainTimeoutMs + T.closeAllowanceMs);
     suite.scenario = await FailoverScenario.start({
       name: 'disk threshold crossed on the leader',

@@ -9,11 +9,19 @@ import { waitUntil } from '../support/wait-until.js';
 jest.setTimeout(150_000);
 
 /** Polls the leader routes of a just-resumed instance until it reports backup; every answer with when it was sent. */
+/**
+ * Asks an instance its leader probe and a full-graph route until it is a backup. `status` is 200 only
+ * for answers this instance gave as leader: a request it forwarded to the acting leader (X-A4C-Served-By
+ * names another instance) is not its own answer.
+ */
 async function probeLeaderRoutesUntilBackup(instance: A4cInstance): Promise<Array<{ sentAt: number; route: string; status: number }>> {
   const answers: Array<{ sentAt: number; route: string; status: number }> = [];
   const ask = async (route: string) => {
     const sentAt = Date.now();
-    const status = await fetch(`${instance.url}${route}`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+    const status = await fetch(`${instance.url}${route}`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => (r.status === 200 && route.startsWith('/rest/v1/') && r.headers.get('x-a4c-served-by') !== instance.instanceId ? 0 : r.status),
+      () => 0,
+    );
     answers.push({ sentAt, route, status });
   };
   await waitUntil(
@@ -72,6 +80,8 @@ describe('failover e2e: process faults (consul-dev, Elasticsearch, 3 A4C servers
     const response = await fetch(`${old.url}/rest/admin/ha/step-down`, authorised);
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ steppingDown: true, instanceId: old.instanceId });
+    // the 202 does not wait: the leader first lets its in-flight requests finish, then releases
+    await waitUntil(async () => (await old.status()).role !== 'leader' || undefined, { timeoutMs: 10_000, intervalMs: 50, what: 'the leader stepping down' });
     const next = await suite.scenario.waitForStableLeader();
     expect(next).not.toBe(old);
     expect((await old.status()).role).toBe('backup');
@@ -137,8 +147,8 @@ describe('failover e2e: process faults (consul-dev, Elasticsearch, 3 A4C servers
 
   // A leader frozen long enough to lose its session (check timeout) resumes believing it leads until it
   // processes the watch answer that arrived while it was frozen. Requests already queued in its socket
-  // are read in the same event-loop batch: the stall guard (libs/ha/src/election/stall-guard.ts) must
-  // refuse them (probe 503, dispatch 503, no poller tick) until the lock is confirmed again.
+  // are read in the same event-loop batch: its lease (rule 9, counted on the monotonic clock, so lapsed
+  // by the freeze) must refuse them (probe 503, no dispatch, no poller tick) until ownership is proven again.
   it('a resumed deposed leader never answers the leader probe for requests queued during the freeze', async () => {
     suite.scenario = await FailoverScenario.start({ name: 'resumed deposed leader (stall guard)', es: suite.es, instances: 2 });
     const leaked: string[] = [];

@@ -50,8 +50,14 @@ describe('HA across real processes (consul-dev + two A4C servers from dist/)', (
     const { leader, backup } = await twoInstances();
     expect((await leader.status()).role).toBe('leader');
     expect((await backup.status()).role).toBe('backup');
-    expect((await fetch(`${backup.url}/rest/v1/applications`)).status).toBe(503);
     const leaderId = (await leader.status()).instanceId;
+    // the backup serves nothing itself: it forwards to the acting leader, which answers
+    const viaBackup = await fetch(`${backup.url}/rest/v1/applications`);
+    expect({ status: viaBackup.status, servedBy: viaBackup.headers.get('x-a4c-served-by'), forwardedBy: viaBackup.headers.get('x-a4c-forwarded-by') }).toEqual({
+      status: 200,
+      servedBy: leaderId,
+      forwardedBy: (await backup.status()).instanceId,
+    });
     const heartbeats = join(cluster!.dir, 'shared', 'store');
     // sample the shared heartbeat for a while: only the leader's pollers ever write it
     const seen = new Set<string>();
