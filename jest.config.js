@@ -1,4 +1,4 @@
-// Three layers (STYLE.md rule 9): co-located unit specs, integration specs against the dev doubles and
+// Three layers (docs/architecture.md §7, convention 9): co-located unit specs, integration specs against the dev doubles and
 // the test Elasticsearch over real HTTP, and e2e specs under test/ with real processes.
 // NestJS 12 is ESM-only, so tests run as native ESM (node --experimental-vm-modules) compiled by swc.
 const swc = [

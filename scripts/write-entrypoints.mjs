@@ -1,5 +1,5 @@
 // tsc keeps the source layout (apps/<app>/src/main.ts -> dist/apps/<app>/src/main.js), while the
-// command-line contract (DESIGN.md §4) is `node dist/apps/<app>/main.js`: write a one-line entry per app.
+// command-line contract (docs/architecture.md §4) is `node dist/apps/<app>/main.js`: write a one-line entry per app.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -24,7 +24,7 @@ export interface HaStatus {
   sessionId: string | null;
 }
 
-// "[HA] leader -> deactivating: shutdown requested [instanceId=..." (see STYLE.md rule 8)
+// "[HA] leader -> deactivating: shutdown requested [instanceId=..." (see docs/architecture.md §7, convention 8)
 const TRANSITION = /\[HA\] (\w+) -> (\w+): (.*?)(?: \[instanceId=.*)?$/;
 
 /**

@@ -6,7 +6,7 @@ import { CoreModule } from './core/core.module.js';
 import { elasticsearchFencing } from './core/storage/elasticsearch-epoch-source.js';
 
 /**
- * The parent context of DESIGN.md §2: only HaModule. It serves health and status on every instance
+ * The parent context of docs/architecture.md §2: only HaModule. It serves health and status on every instance
  * and boots the full graph (CoreModule) on the leader, or at once when ha.ha_enabled is false.
  */
 @Module({})

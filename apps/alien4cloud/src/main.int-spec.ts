@@ -9,7 +9,7 @@ import { freePort } from '../../../test/support/free-port.js';
 import { killAllSpawned, spawnProcess, type SpawnedProcess } from '../../../test/support/spawned-process.js';
 import { request } from './testing/core-test-app.js';
 
-// The real entry point as operators run it (DESIGN.md §4). `npm test` builds dist/ before jest runs.
+// The real entry point as operators run it (docs/architecture.md §4). `npm test` builds dist/ before jest runs.
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const entry = join(repoRoot, 'dist', 'apps', 'alien4cloud', 'main.js');
 

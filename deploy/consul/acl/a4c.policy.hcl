@@ -1,7 +1,7 @@
 # ACL policy for the A4C instances' token (ha.consulToken):
 #   consul acl policy create -name a4c -rules @a4c.policy.hcl
 #   consul acl token create -description "a4c" -policy-name a4c
-# Exactly what the elector calls (consul-api.md §7.1); nothing else.
+# Exactly what the elector calls (docs/consul-behaviour.md §7.1); nothing else.
 
 # register/deregister service a4c-<instanceId> and its HTTP check; list this agent's checks
 service "a4c" {

@@ -1,5 +1,5 @@
 /**
- * What the full graph learns about the leadership it runs under (DESIGN.md §2 rule 7). The host provides
+ * What the full graph learns about the leadership it runs under (docs/architecture.md §2 rule 7). The host provides
  * it under HA_CONTEXT in every child it boots; with HA off it is a single never-ending term.
  */
 export interface HaContext {

@@ -7,7 +7,7 @@ import type { ElasticsearchTarget } from './health/elasticsearch.health.js';
 import type { HaFencing } from './fencing/ha-fencing.js';
 import type { ConfigureApplication } from './host/full-graph-host.js';
 
-/** What HaModule.forRoot takes (DESIGN.md §2): the `ha:` section and the full graph to boot on demand. */
+/** What HaModule.forRoot takes (docs/architecture.md §2): the `ha:` section and the full graph to boot on demand. */
 export interface HaModuleOptions {
   /** The raw `ha:` section of alien4cloud-config.yml: validated once, every problem reported. */
   ha: unknown;

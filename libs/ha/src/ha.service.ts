@@ -12,7 +12,7 @@ import { HaHealthService } from './health/ha-health.service.js';
 import { FullGraphHost } from './host/full-graph-host.js';
 import { HaMetrics } from './metrics/ha-metrics.js';
 
-/** The answer of GET /rest/admin/ha (DESIGN.md §3). */
+/** The answer of GET /rest/admin/ha (docs/architecture.md §3). */
 export interface HaStatus {
   enabled: boolean;
   role: 'leader' | 'backup' | 'activating' | 'deactivating';

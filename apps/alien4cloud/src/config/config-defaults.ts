@@ -1,6 +1,6 @@
 /**
- * Every default of the A4C configuration, in one place (STYLE.md rule 7), each with the reason for its
- * value. The ha section's defaults belong to the HA plugin (DESIGN.md §5).
+ * Every default of the A4C configuration, in one place (docs/architecture.md §7, convention 7), each with the reason for its
+ * value. The ha section's defaults belong to the HA plugin (docs/architecture.md §5).
  */
 export const CONFIG_DEFAULTS = {
   server: {

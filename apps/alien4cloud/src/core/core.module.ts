@@ -8,7 +8,7 @@ import { StorageModule } from './storage/storage.module.js';
 import { TestPluginModule } from './test-plugin/test-plugin.module.js';
 
 /**
- * The FULL module graph of A4C (DESIGN.md §1): applications REST, orchestrator pollers, plugins and
+ * The FULL module graph of A4C (docs/architecture.md §1): applications REST, orchestrator pollers, plugins and
  * storage. Booted directly when HA is off, or by the HA plugin on the leader only, as a separate Nest
  * application per activation. It never imports HaModule: it only optionally injects HA_CONTEXT, which
  * the host provides (globally) in the application it boots.

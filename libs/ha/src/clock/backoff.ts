@@ -1,5 +1,5 @@
 /**
- * The one retry policy (STYLE.md rule 6): capped exponential backoff with full jitter in the upper
+ * The one retry policy (docs/architecture.md §7, convention 6): capped exponential backoff with full jitter in the upper
  * half, so instances that failed together do not retry in lockstep against a recovering Consul.
  */
 export class Backoff {

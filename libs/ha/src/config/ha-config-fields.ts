@@ -14,7 +14,7 @@ import {
 
 /**
  * One parser per key: the single-value rules. Rules that relate two keys live in ha-config-rules.ts.
- * Ranges quoted from Consul are in consul-api.md (§0, §2.2, §3, §5); the others keep timers in range.
+ * Ranges quoted from Consul are in docs/consul-behaviour.md (§0, §2.2, §3, §5); the others keep timers in range.
  */
 export const HA_FIELDS: { readonly [K in keyof HaConfig]-?: Parser<NonNullable<HaConfig[K]>> } = {
   ha_enabled: boolean,

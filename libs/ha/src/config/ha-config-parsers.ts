@@ -58,7 +58,7 @@ export const host = matching(
 export const nonBlank = matching(/^\S(.*\S)?$/s, 'a non-empty string without leading or trailing spaces');
 
 /**
- * Consul 1.21.5 key validation, as a client should stay within it (consul-api.md §4.3): the safe
+ * Consul 1.21.5 key validation, as a client should stay within it (docs/consul-behaviour.md §4.3): the safe
  * character set, no leading `/`, no `..` segment trick, no empty segment.
  */
 export const consulKey = matching(

@@ -22,7 +22,7 @@ export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
   },
   {
     // Consul may answer a blocking read only after wait + wait/16 plus its hold time: a shorter read
-    // timeout turns every quiet period into a spurious error (consul-api.md §5.2).
+    // timeout turns every quiet period into a spurious error (docs/consul-behaviour.md §5.2).
     keys: ['consulReadTimeoutInMillis', 'consulQueryTimeoutInMin'],
     check: (c) => {
       const longest = longestBlockingReadMs(blockingWaitMsOf(c.consulQueryTimeoutInMin));

@@ -1,5 +1,5 @@
 /**
- * The `ha:` section of the A4C configuration after validation (DESIGN.md §5). Key names are A4C's own,
+ * The `ha:` section of the A4C configuration after validation (docs/architecture.md §5). Key names are A4C's own,
  * snake_case oddities included, so existing config files keep working unchanged. Every key has a value
  * here except the optional ones; defaults live in ha-defaults.ts and are applied by validateHaConfig.
  * The server port is not part of it: the host passes the port it listens on separately.

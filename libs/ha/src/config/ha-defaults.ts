@@ -21,7 +21,7 @@ export type HaOptionalKey = (typeof HA_OPTIONAL_KEYS)[number];
 export type HaDefaults = Readonly<Required<Omit<HaConfig, HaOptionalKey>>>;
 
 /**
- * Every default in one place (STYLE.md rule 7). The A4C values are kept as A4C shipped them so that an
+ * Every default in one place (docs/architecture.md §7, convention 7). The A4C values are kept as A4C shipped them so that an
  * existing alien4cloud-config.yml behaves the same; the reason each one is sound is given beside it.
  */
 export const HA_DEFAULTS: HaDefaults = Object.freeze({

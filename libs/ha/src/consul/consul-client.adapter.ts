@@ -18,14 +18,14 @@ export interface ConsulConnection {
   tls?: { ca?: (string | Buffer)[]; cert?: string | Buffer; key?: string | Buffer; pfx?: Buffer; passphrase?: string };
   token?: string;
   datacenter?: string;
-  /** Bound of every non-blocking call: well under the renew deadline (DESIGN.md §5). */
+  /** Bound of every non-blocking call: well under the renew deadline (docs/architecture.md §5). */
   requestTimeoutMs: number;
   /** Bound of a blocking read: above wait + wait/16 + the server's hold time. */
   blockingReadTimeoutMs: number;
 }
 
 type ConsulClient = InstanceType<typeof Consul>;
-/** consul@2's typings miss ctx, timeout, index and wait: this is what we really pass (DESIGN.md §6). */
+/** consul@2's typings miss ctx, timeout, index and wait: this is what we really pass (docs/architecture.md §6). */
 type CallOptions = Record<string, unknown> & { ctx?: EventEmitter; timeout?: number };
 interface ResponseLike {
   statusCode?: number;
@@ -168,7 +168,7 @@ export class ConsulClientAdapter implements ConsulPort {
     )) as unknown as [ResponseLike, { Session?: string; LockIndex?: number; Value?: string | null; ModifyIndex?: number } | undefined];
     const header = Number(response?.headers?.['x-consul-index']);
     return {
-      index: Number.isFinite(header) && header > 0 ? header : 1, // consul-api.md fact 12: never use 0
+      index: Number.isFinite(header) && header > 0 ? header : 1, // docs/consul-behaviour.md fact 12: never use 0
       entry: entry
         ? {
             session: entry.Session ?? null,

@@ -1,6 +1,6 @@
 /**
- * Typed Consul failures (STYLE.md rule 5). They never escape an election step: the loop turns them into
- * observations. Classification follows consul-api.md §1.3: status code first, then substrings.
+ * Typed Consul failures (docs/architecture.md §7, convention 5). They never escape an election step: the loop turns them into
+ * observations. Classification follows docs/consul-behaviour.md §1.3: status code first, then substrings.
  */
 export class ConsulUnavailableError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 /**
- * The narrow slice of Consul the elector needs (STYLE.md rule 4). The adapter speaks HTTP to a real
+ * The narrow slice of Consul the elector needs (docs/architecture.md §7, convention 4). The adapter speaks HTTP to a real
  * agent (or consul-dev); scenario tests use the in-memory fake. Failures are typed (consul-errors.ts).
  */
 export type CheckStatus = 'passing' | 'warning' | 'critical';

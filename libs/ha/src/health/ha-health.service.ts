@@ -19,7 +19,7 @@ export interface HaHealthSettings {
 export type HealthReport = Record<'disk' | 'directory' | 'elasticsearch', IndicatorOutcome> & Record<string, IndicatorOutcome>;
 
 /**
- * The indicators of DESIGN.md §2 "Health", run together: the Terminus controller serves them to Consul's
+ * The indicators of docs/architecture.md §2 "Health", run together: the Terminus controller serves them to Consul's
  * check, and the elector reads them before racing for the lock (rule 8).
  */
 export class HaHealthService implements LocalHealthPort {

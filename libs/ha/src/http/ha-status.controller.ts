@@ -4,7 +4,7 @@ import { HaService, type HaStatus } from '../ha.service.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
 import { checkStepDownCandidate } from './step-down-candidate.js';
 
-/** The status, leader-probe and step-down routes of DESIGN.md §3, served by the parent on every instance. */
+/** The status, leader-probe and step-down routes of docs/architecture.md §3, served by the parent on every instance. */
 @Controller('rest/admin/ha')
 export class HaStatusController {
   constructor(private readonly ha: HaService) {}

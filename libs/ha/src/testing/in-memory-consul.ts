@@ -30,7 +30,7 @@ interface Waiter {
 }
 
 /**
- * An in-memory Consul for the elector's scenario tests: the lock semantics of consul-api.md (acquire,
+ * An in-memory Consul for the elector's scenario tests: the lock semantics of docs/consul-behaviour.md (acquire,
  * release, invalidation on a critical check, lock-delay, LockIndex, blocking reads woken by changes or
  * by the fake clock), plus knobs to make operations fail. Several electors can share one instance.
  */
@@ -165,7 +165,7 @@ export class InMemoryConsul implements ConsulPort {
     this.enter('consistentRead:return');
   }
 
-  /** Plain PUT / DELETE from an operator, ignoring locks (advisory locking, consul-api.md fact 9). */
+  /** Plain PUT / DELETE from an operator, ignoring locks (advisory locking, docs/consul-behaviour.md fact 9). */
   operatorWrite(key: string, entry: { session: string | null; value: string | null } | null): void {
     if (entry === null) {
       this.kv.delete(key);
@@ -226,7 +226,7 @@ export class InMemoryConsul implements ConsulPort {
     });
   }
 
-  /** Sessions past 2×TTL since their last renew die, as on the Consul leader (consul-api.md §2.3). */
+  /** Sessions past 2×TTL since their last renew die, as on the Consul leader (docs/consul-behaviour.md §2.3). */
   expireSessions(): void {
     const now = this.clock.now();
     this.invalidateWhere((s) => s.expiresAt <= now);

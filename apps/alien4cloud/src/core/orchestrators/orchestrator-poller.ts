@@ -81,7 +81,7 @@ export class OrchestratorPoller {
       if (this.failing) this.logger.log('heartbeat stored again');
       this.failing = false;
     } catch (error) {
-      // Once per failure streak, not once per tick (STYLE.md rule 8); the next tick retries.
+      // Once per failure streak, not once per tick (docs/architecture.md §7, convention 8); the next tick retries.
       if (!this.failing) this.logger.warn(`cannot store heartbeat: ${(error as Error).message}`);
       this.failing = true;
     }
