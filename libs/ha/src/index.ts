@@ -27,3 +27,6 @@ export { describeValue, redactUrlCredentials, unknownKeyMessage } from './config
 export { loadConsulTlsMaterial } from './tls/load-consul-tls-material.js';
 export type { ConsulTlsMaterial } from './tls/consul-tls-material.js';
 export { closestKey } from './config/closest-key.js';
+/** The scalar rules of every configuration key, shared by the host application's own sections. */
+export * as configParsers from './config/ha-config-parsers.js';
+export type { Parser as ConfigParser } from './config/ha-config-parsers.js';

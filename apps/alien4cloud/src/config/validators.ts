@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { closestKey, unknownKeyMessage } from '@a4c/ha';
+import { closestKey, configParsers, unknownKeyMessage, type ConfigParser } from '@a4c/ha';
 import { describeValue, type ConfigProblem } from './config-problem.js';
 
 /** What every validator gets besides the raw value: where problems go and what relative paths mean. */
@@ -24,13 +24,23 @@ function expected(ctx: ValidationContext, path: string, what: string, raw: unkno
   return undefined;
 }
 
+/**
+ * One validation kit for the whole configuration: the scalar rules (and their messages) are the plugin's
+ * parsers, which the `ha:` section uses too; this adapter turns a parser into a validator of a section.
+ */
+function fromParser<T>(parse: ConfigParser<T>): Validator<T> {
+  return (raw, path, ctx) => {
+    const parsed = parse(raw);
+    return parsed.ok ? parsed.value : expected(ctx, path, parsed.expected, raw);
+  };
+}
+
 export function integer(min: number, max: number): Validator<number> {
-  return (raw, path, ctx) =>
-    typeof raw === 'number' && Number.isInteger(raw) && raw >= min && raw <= max ? raw : expected(ctx, path, `an integer ${min}-${max}`, raw);
+  return fromParser(configParsers.integer(min, max));
 }
 
 export function boolean(): Validator<boolean> {
-  return (raw, path, ctx) => (typeof raw === 'boolean' ? raw : expected(ctx, path, 'true or false', raw));
+  return fromParser(configParsers.boolean);
 }
 
 export function string(options: { pattern?: RegExp; expected?: string } = {}): Validator<string> {
@@ -42,7 +52,7 @@ export function string(options: { pattern?: RegExp; expected?: string } = {}): V
 }
 
 export function oneOf<T extends string>(values: readonly T[]): Validator<T> {
-  return (raw, path, ctx) => (typeof raw === 'string' && (values as readonly string[]).includes(raw) ? (raw as T) : expected(ctx, path, values.join(' or '), raw));
+  return fromParser(configParsers.oneOf(values));
 }
 
 /** An existing file; the value becomes an absolute path (relative ones are taken from the cwd). */
