@@ -23,7 +23,7 @@ describe('failed requests and latency per failover', () => {
 
   it('counts failures per change, and tells POSTs in flight on a killed leader from the others', () => {
     const [k, s] = changeFigures([kill, stepDown], samples);
-    expect(k).toMatchObject({ kind: 'sigkill', failoverMs: 1000, gets: 2, failedGets: 1, posts: 3, failedPosts: 3, failedPostsInFlightOnKill: 2 });
+    expect(k).toMatchObject({ kind: 'sigkill', failoverMs: 1000, gets: 2, failedGets: 1, failedGetsInFlightOnKill: 0, posts: 3, failedPosts: 3, failedPostsInFlightOnKill: 2 });
     expect(s).toMatchObject({ kind: 'step-down', failoverMs: 400, gets: 1, failedGets: 0, posts: 1, failedPosts: 0, failedPostsInFlightOnKill: 0 });
     expect(inFlightOnKill(samples[5]!, [kill, stepDown])).toBe(false);
   });

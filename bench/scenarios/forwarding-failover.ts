@@ -54,7 +54,8 @@ export function forwardingRows(runs: readonly ForwardingRun[]): TableRow[] {
       const name = `${LABEL[kind]} via ${run.proxy}`;
       const overBound = f.filter((x) => Math.max(x.p99GetMs, x.p99PostMs) > x.failoverMs + 100).length;
       rows.push({ figure: `${name}: failover (change -> successor acting)`, unit: 'ms', summary: summarize(f.map((x) => x.failoverMs)) });
-      rows.push({ figure: `${name}: failed GETs per failover`, unit: 'req', summary: summarize(f.map((x) => x.failedGets)), note: `of ${f.reduce((s, x) => s + x.gets, 0)} GETs` });
+      const getsOnKill = f.reduce((s, x) => s + x.failedGetsInFlightOnKill, 0);
+      rows.push({ figure: `${name}: failed GETs per failover`, unit: 'req', summary: summarize(f.map((x) => x.failedGets)), note: `of ${f.reduce((s, x) => s + x.gets, 0)} GETs${getsOnKill ? `; ${getsOnKill} in flight on the killed leader` : ''}` });
       const onKill = f.reduce((s, x) => s + x.failedPostsInFlightOnKill, 0);
       rows.push({ figure: `${name}: failed POSTs per failover`, unit: 'req', summary: summarize(f.map((x) => x.failedPosts)), note: `of ${f.reduce((s, x) => s + x.posts, 0)} POSTs${onKill ? `; ${onKill} in flight on the killed leader` : ''}` });
       rows.push({ figure: `${name}: GET latency p99 during the failover`, unit: 'ms', summary: summarize(f.map((x) => x.p99GetMs)), note: overBound ? `${overBound} failover(s) with a p99 above failover + 100 ms` : undefined });

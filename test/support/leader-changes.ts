@@ -108,12 +108,13 @@ export async function changeLeader(c: A4cCluster, kind: ChangeKind, options: { t
 export const succeeded = (s: OpenLoopSample): boolean => s.status >= 200 && s.status < 300;
 
 /**
- * A POST that failed because it was in flight on a SIGKILLed leader: sent before the killed process was
- * seen gone and answered after the kill (a connection its socket accepted while dying counts: the process
- * may or may not have applied the request, so nobody may resend it).
+ * A request that failed while in flight on a SIGKILLed leader: sent before the killed process was seen
+ * gone and answered after the kill (a connection its socket accepted while dying counts). A POST there
+ * may or may not have been applied, so nobody may resend it; through HAProxy a GET there can fail too
+ * (docs/failure-modes.md, "Forwarding").
  */
 export function inFlightOnKill(s: OpenLoopSample, events: readonly ChangeEvent[]): boolean {
-  return s.kind === 'write' && !succeeded(s) && events.some((e) => e.kind === 'sigkill' && s.sentAt <= (e.exitedAt ?? e.at) && e.at <= s.doneAt);
+  return !succeeded(s) && events.some((e) => e.kind === 'sigkill' && s.sentAt <= (e.exitedAt ?? e.at) && e.at <= s.doneAt);
 }
 
 /** The requests that belong to a change: sent from just before it until the next change. */
@@ -129,6 +130,8 @@ export interface ChangeFigures {
   failedGets: number;
   posts: number;
   failedPosts: number;
+  /** Failed GETs that were in flight on the SIGKILLed leader. */
+  failedGetsInFlightOnKill: number;
   /** Failed POSTs that were in flight on the SIGKILLed leader. */
   failedPostsInFlightOnKill: number;
   /** p99 latency of the requests in flight at the change or sent until the successor acted. */
@@ -150,6 +153,7 @@ export function changeFigures(events: readonly ChangeEvent[], samples: readonly 
       failedGets: gets.filter((s) => !succeeded(s)).length,
       posts: posts.length,
       failedPosts: posts.filter((s) => !succeeded(s)).length,
+      failedGetsInFlightOnKill: gets.filter((s) => inFlightOnKill(s, [event])).length,
       failedPostsInFlightOnKill: posts.filter((s) => inFlightOnKill(s, [event])).length,
       p99GetMs: percentile99(during.filter((s) => s.kind === 'read').map((s) => s.doneAt - s.sentAt)),
       p99PostMs: percentile99(during.filter((s) => s.kind === 'write').map((s) => s.doneAt - s.sentAt)),
