@@ -26,7 +26,7 @@ describe('--only (a subset of the bench)', () => {
   });
 
   it('names an unknown part', () => {
-    expect(() => parseBenchArgs(['--only', 'kills,naps'])).toThrow(/--only: unknown part\(s\) naps \(expected kills, handovers, idle, agents\)/);
+    expect(() => parseBenchArgs(['--only', 'kills,naps'])).toThrow(/--only: unknown part\(s\) naps \(expected kills, handovers, idle, agents, forwarding\)/);
   });
 });
 

@@ -13,11 +13,13 @@ export interface BenchOptions {
   budgetMinutes: number;
   /** Rounds per fault of the leader's own Consul agent (cut off, killed, departed), N=3, at each period; 0 = none. */
   agentLosses: number;
-  /** `--only`: the parts to run (kills, handovers, idle, agents); the others are skipped. Absent = all. */
+  /** Per proxy sample (HAProxy, nginx): SIGKILLs, SIGTERMs and step-downs each under GET + POST traffic; 0 = none. */
+  forwarding: number;
+  /** `--only`: the parts to run (kills, handovers, idle, agents, forwarding); the others are skipped. Absent = all. */
   only?: BenchPart[];
 }
 
-export const BENCH_PARTS = ['kills', 'handovers', 'idle', 'agents'] as const;
+export const BENCH_PARTS = ['kills', 'handovers', 'idle', 'agents', 'forwarding'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 // Sized to finish in about 15 minutes on a 2-core machine (measured): see bench/README.md.
@@ -31,11 +33,13 @@ export const DEFAULTS: BenchOptions = {
   idleAt: '10x5',
   budgetMinutes: 19,
   agentLosses: 3,
+  // about a minute for both proxies (bench/scenarios/forwarding-failover.ts)
+  forwarding: 3,
 };
 
 const USAGE = `usage: node dist/bench/main.js [--sizes 2,3,5,10] [--periods 1,5] [--kills 20] [--handovers 5]
        [--idle-seconds 60] [--idle-at 10x5] [--timeline 3x5] [--budget-minutes 19] [--agent-losses 3]
-       [--only kills,handovers,idle,agents]`;
+       [--forwarding 3] [--only kills,handovers,idle,agents,forwarding]`;
 
 /** Parses `--name value` pairs; every problem is reported at once, with the usage. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -63,6 +67,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case 'timeline': options.timeline = raw; break;
       case 'budget-minutes': options.budgetMinutes = integer(name, raw, 1, 240); break;
       case 'agent-losses': options.agentLosses = integer(name, raw, 0, 100); break;
+      case 'forwarding': options.forwarding = integer(name, raw, 0, 100); break;
       case 'only': {
         const parts = raw.split(',');
         const unknown = parts.filter((p) => !(BENCH_PARTS as readonly string[]).includes(p));
@@ -85,6 +90,7 @@ function onlyParts(options: BenchOptions, only: readonly BenchPart[]): BenchOpti
     handovers: only.includes('handovers') ? options.handovers : 0,
     idleSeconds: only.includes('idle') ? options.idleSeconds : 0,
     agentLosses: only.includes('agents') ? options.agentLosses : 0,
+    forwarding: only.includes('forwarding') ? options.forwarding : 0,
   };
 }
 

@@ -11,6 +11,7 @@ import { formatTable } from './report/table.js';
 import { writeResults } from './report/write-results.js';
 import { agentLossRows, runAgentLosses, type AgentLossResult } from './scenarios/agent-loss.js';
 import { runConfig, type ConfigResult } from './scenarios/config-run.js';
+import { forwardingRows, runForwardingFailovers, writeForwardingResults, type ForwardingRun } from './scenarios/forwarding-failover.js';
 
 async function main(options: BenchOptions, cleanup: Cleanup, progress: Progress): Promise<void> {
   if (!haproxyInstalled()) throw new Error('haproxy is not installed: the bench measures failover through it');
@@ -31,12 +32,22 @@ async function main(options: BenchOptions, cleanup: Cleanup, progress: Progress)
     agentLosses.push(result);
     progress.log(`${label}: ${result.losses.map((l) => `${l.fault} ${(l.singleLeaderActsMs / 1000).toFixed(2)} s`).join(', ')}`);
   }
+  const forwarding: ForwardingRun[] = [];
+  for (const proxy of options.forwarding > 0 ? (['haproxy', 'nginx'] as const) : []) {
+    if (cleanup.disposing) return;
+    progress.log(`[forwarding] ${options.forwarding} x SIGKILL, SIGTERM and step-down under 20 GET/s + 2 POST/s through ${proxy}`);
+    await runForwardingFailovers(proxy, options.forwarding).then(
+      (run) => forwarding.push(run),
+      (error: Error) => progress.log(`[forwarding] ${proxy}: ${error.message.split('\n')[0]}`), // e.g. nginx not installed
+    );
+  }
   progress.done();
-  const rows = [...resultRows(results), ...agentLossRows(agentLosses)];
+  const rows = [...resultRows(results), ...agentLossRows(agentLosses), ...forwardingRows(forwarding)];
   const finishedAt = new Date();
   const header = `a4c-ha bench ${startedAt.toISOString()} · nproc ${availableParallelism()} · ${cpus()[0]?.model ?? 'cpu?'} · node ${process.version} · wall ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s · load ${loadAtStart} -> ${loadavg()[0]!.toFixed(2)}`;
   process.stdout.write(`${header}\n\n${formatTable(rows)}\n\n`);
   const files = writeResults(repoRoot, { startedAt, finishedAt, options, configs: results, agentLosses, rows, header });
+  if (forwarding.length > 0) files.push(...writeForwardingResults(repoRoot, startedAt, forwarding, forwardingRows(forwarding)));
   process.stdout.write(`results: ${files.join(', ')}\n`);
 }
 
