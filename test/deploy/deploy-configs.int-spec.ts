@@ -40,17 +40,17 @@ describe('deploy/haproxy/haproxy.cfg', () => {
     const rendered = renderHaproxyConfig(read('haproxy', 'haproxy.cfg'), 18080, [18088, 18089]);
     const servers = rendered.split('\n').filter((line) => /^\s*server\s/.test(line)).map((line) => line.trim());
     expect(servers).toEqual([
-      'server a4c-1 127.0.0.1:18088 check observe layer4 error-limit 1 on-error mark-down',
-      'server a4c-2 127.0.0.1:18089 check observe layer4 error-limit 1 on-error mark-down',
-      'server a4c-1-any 127.0.0.1:18088 track a4c_health/a4c-1 observe layer4 error-limit 1 on-error mark-down',
-      'server a4c-2-any 127.0.0.1:18089 track a4c_health/a4c-2 observe layer4 error-limit 1 on-error mark-down',
+      'server a4c-1 127.0.0.1:18088 weight 100 check observe layer4 error-limit 1 on-error mark-down',
+      'server a4c-2 127.0.0.1:18089 weight 100 check observe layer4 error-limit 1 on-error mark-down',
+      'server a4c-1-any 127.0.0.1:18088 weight 1 track a4c_health/a4c-1',
+      'server a4c-2-any 127.0.0.1:18089 weight 1 track a4c_health/a4c-2',
       'server a4c-1 127.0.0.1:18088 check',
       'server a4c-2 127.0.0.1:18089 check',
     ]);
     expect(rendered).toMatch(/backend a4c_leader\n\s+option httpchk GET \/rest\/admin\/ha\/leader/);
     expect(rendered).toMatch(/backend a4c_health\n\s+option httpchk GET \/rest\/admin\/health/);
-    // leader lines first, then the healthy-instance lines, all primaries: a retry can be redispatched to them
-    expect(rendered).toContain('balance first');
+    // all primaries (a retry is redispatched to primaries only), round robin (each retry tries the next)
+    expect(rendered).toContain('balance roundrobin');
     expect(servers.filter((line) => /\sbackup(\s|$)/.test(line))).toEqual([]);
     expect(rendered).toContain('retry-on conn-failure empty-response response-timeout');
     expect(rendered).toContain('http-request disable-l7-retry unless METH_GET || METH_HEAD');
