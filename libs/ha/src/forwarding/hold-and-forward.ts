@@ -29,7 +29,7 @@ const RECHECK_MS = 100;
  * retrying a dead or not-acting leader every 100 ms would load the very instances that are taking over.
  * A change of leader or of state wakes them at once anyway.
  */
-const MAX_RECHECK_MS = 1000;
+const MAX_RECHECK_MS = 400;
 
 export type ServeLocally = (request: IncomingMessage, response: ServerResponse, unavailable: () => void) => void;
 
