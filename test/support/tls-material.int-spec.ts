@@ -41,5 +41,5 @@ describe('createTlsMaterial', () => {
       await tls.cleanup();
     }
     expect(existsSync(tls.dir)).toBe(false);
-  });
+  }, 60_000); // openssl and three keytool JVM starts: seconds on a loaded 2-core machine
 });
