@@ -1,6 +1,6 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startConsulDev, type ConsulDevServer } from '../../../../apps/consul-dev/src/consul-dev-server.js';
+import { startHealthEndpoint, type HealthEndpoint } from '../../../../test/support/health-endpoint.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import { ConsulClientAdapter } from './consul-client.adapter.js';
 import { ConsulUnavailableError } from './consul-errors.js';
@@ -14,19 +14,12 @@ const KEY = 'service/a4c/leader';
 describe('ConsulClientAdapter through a partitioned agent (one consul-dev agent per host)', () => {
   let consul: ConsulDevServer | undefined;
   const adapters: ConsulClientAdapter[] = [];
-  let health: Server;
-  let healthUrl: string;
+  let health: HealthEndpoint;
 
   beforeAll(async () => {
-    health = createServer((_req, res) => res.writeHead(200).end());
-    await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
-    const address = health.address();
-    healthUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/rest/admin/health`;
+    health = await startHealthEndpoint();
   });
-  afterAll(async () => {
-    health.closeAllConnections();
-    await new Promise<void>((resolve) => health.close(() => resolve()));
-  });
+  afterAll(() => health.close());
   afterEach(async () => {
     for (const a of adapters.splice(0)) a.close();
     await consul?.close();
@@ -47,7 +40,7 @@ describe('ConsulClientAdapter through a partitioned agent (one consul-dev agent 
     const [hostA, hostB] = consul.agents;
     const a = through(hostA!.port);
     const b = through(hostB!.port);
-    await a.registerService({ id: 'a4c-a', name: 'a4c', address: '127.0.0.1', port: 8088, checkId: 'service:a4c-a', checkUrl: healthUrl, checkIntervalMs: 1_000, checkTimeoutMs: 1_000, tlsSkipVerify: false });
+    await a.registerService({ id: 'a4c-a', name: 'a4c', address: '127.0.0.1', port: 8088, checkId: 'service:a4c-a', checkUrl: health.url, checkIntervalMs: 1_000, checkTimeoutMs: 1_000, tlsSkipVerify: false });
     await waitUntil(async () => (await a.checkStatus('service:a4c-a')) === 'passing', { what: 'check passing' });
     const session = await a.createSession({ name: 'a4c-leader-a', serviceCheckIds: ['service:a4c-a'], ttlSeconds: 60, lockDelaySeconds: 0 });
     expect(await a.acquire(KEY, session, '{"id":"a","url":"http://a"}')).toBe(true);

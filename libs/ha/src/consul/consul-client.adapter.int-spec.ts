@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startConsulDev, type ConsulDevServer } from '../../../../apps/consul-dev/src/consul-dev-server.js';
 import { createTlsMaterial, type TlsMaterial } from '../../../../test/support/tls-material.js';
+import { startHealthEndpoint, type HealthEndpoint } from '../../../../test/support/health-endpoint.js';
 import { waitUntil } from '../../../../test/support/wait-until.js';
 import { loadConsulTlsMaterial } from '../tls/load-consul-tls-material.js';
 import { ConsulClientAdapter, type ConsulConnection } from './consul-client.adapter.js';
@@ -14,26 +14,18 @@ const bounds = { requestTimeoutMs: 2_000, blockingReadTimeoutMs: 10_000 };
 describe('ConsulClientAdapter against consul-dev over real HTTP', () => {
   let consul: ConsulDevServer | undefined;
   let adapter: ConsulClientAdapter | undefined;
-  let health: Server;
-  let healthUrl: string;
-  let healthStatus = 200;
+  let health: HealthEndpoint;
 
   beforeAll(async () => {
-    health = createServer((_req, res) => res.writeHead(healthStatus).end());
-    await new Promise<void>((resolve) => health.listen(0, '127.0.0.1', resolve));
-    const address = health.address();
-    healthUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/rest/admin/health`;
+    health = await startHealthEndpoint();
   });
-  afterAll(async () => {
-    health.closeAllConnections();
-    await new Promise<void>((resolve) => health.close(() => resolve()));
-  });
+  afterAll(() => health.close());
   afterEach(async () => {
     adapter?.close();
     adapter = undefined;
     await consul?.close();
     consul = undefined;
-    healthStatus = 200;
+    health.status = 200;
   });
 
   async function connect(options: Parameters<typeof startConsulDev>[0] = {}, connection: Partial<ConsulConnection> = {}): Promise<ConsulClientAdapter> {
@@ -48,7 +40,7 @@ describe('ConsulClientAdapter against consul-dev over real HTTP', () => {
     address: '127.0.0.1',
     port: 8088,
     checkId: `service:a4c-${id}`,
-    checkUrl: healthUrl,
+    checkUrl: health.url,
     checkIntervalMs: 1_000,
     checkTimeoutMs: 1_000,
     tlsSkipVerify: false,
@@ -95,7 +87,7 @@ describe('ConsulClientAdapter against consul-dev over real HTTP', () => {
 
   it('session creation is refused while the check is critical (SessionRefusedError)', async () => {
     const a = await connect();
-    healthStatus = 503;
+    health.status = 503;
     await a.registerService(registration('sick'));
     await expect(
       a.createSession({ name: 'x', serviceCheckIds: ['service:a4c-sick'], ttlSeconds: 10, lockDelaySeconds: 0 }),
