@@ -64,6 +64,12 @@ export interface A4cClusterOptions {
   agents?: number;
   /** consul-dev fault delays (detectMs, keepaliveMs, ...; apps/consul-dev/README.md), scaled down for tests. */
   consulTimings?: Partial<FaultTimings>;
+  /** The agents' node names instead of `host-1` ... (`agents` is then their count). */
+  agentNames?: string[];
+  /** consul-dev in ACL mode: tokens (`SECRET=POLICY[,POLICY]`), policy files by name, default policy. */
+  consulAcl?: { tokens: string[]; policyFiles: Record<string, string>; defaultPolicy: 'allow' | 'deny' };
+  /** ha.consulToken of every instance (and of the a4c-ha CLI reading the same config file). */
+  consulToken?: string;
 }
 
 export interface AddInstanceOptions {
@@ -92,8 +98,13 @@ export class A4cCluster {
   ) {}
 
   static async start(options: A4cClusterOptions = {}): Promise<A4cCluster> {
-    const agents = options.agents ? Array.from({ length: options.agents }, (_, n) => `host-${n + 1}`) : undefined;
-    const consul = await spawnConsulDev({ agents, timings: options.consulTimings });
+    const agents = options.agentNames ?? (options.agents ? Array.from({ length: options.agents }, (_, n) => `host-${n + 1}`) : undefined);
+    const acl = options.consulAcl;
+    const consul = await spawnConsulDev({
+      agents,
+      timings: options.consulTimings,
+      ...(acl ? { aclTokens: acl.tokens, aclPolicyFiles: acl.policyFiles, aclDefaultPolicy: acl.defaultPolicy } : {}),
+    });
     const dir = mkdtempSync(join(tmpdir(), 'a4c-cluster-'));
     const configFile = join(dir, 'a4c.yml');
     const elasticsearch = options.elasticsearchUrl
@@ -115,6 +126,7 @@ export class A4cCluster {
         '  instanceIp: 127.0.0.1',
         '  consulAgentIp: 127.0.0.1',
         `  consulAgentPort: ${consul.port}`,
+        ...(options.consulToken !== undefined ? [`  consulToken: ${options.consulToken}`] : []),
         `  healthCheckPeriodInSecond: ${options.healthCheckPeriodInSecond ?? 1}`,
         `  consulSessionTTLInSecond: ${options.consulSessionTTLInSecond ?? 10}`,
         `  consulLockDelayInSecond: ${options.consulLockDelayInSecond ?? 0}`,
