@@ -15,7 +15,7 @@ export interface Takeover {
 }
 
 /**
- * The election state (STYLE rule 2): one discriminated union, changed only by Elector.transition().
+ * The election state (docs/architecture.md §7, convention 2): one discriminated union, changed only by Elector.transition().
  * Times named `...At` are monotonic; `since` is wall-clock milliseconds, for people only.
  */
 export type ElectionState =

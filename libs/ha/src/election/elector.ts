@@ -176,7 +176,7 @@ export class Elector {
     return { id: identity.instanceId, address: `${identity.address}:${identity.port}`, url: identity.url, since: new Date(since).toISOString(), term };
   }
 
-  /** Runs a Consul-using step; unavailability and denials become observations (STYLE rule 5). */
+  /** Runs a Consul-using step; unavailability and denials become observations (docs/architecture.md §7, convention 5). */
   private async consulStep(operation: string, step: () => Promise<Observation>): Promise<Observation> {
     try {
       return await step();
