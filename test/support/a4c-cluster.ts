@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FaultTimings } from '../../apps/consul-dev/test-support/control-client.js';
 import { spawnConsulDev, type SpawnedConsulDev } from '../../apps/consul-dev/test-support/start-consul-dev.js';
 import { freePort } from './free-port.js';
+import { SUITE_HA_TIMINGS } from './suite-timings.js';
 import { spawnProcess, type SpawnedProcess } from './spawned-process.js';
 
 const entry = join(process.cwd(), 'dist', 'apps', 'alien4cloud', 'main.js');
@@ -127,15 +128,14 @@ export class A4cCluster {
         '  consulAgentIp: 127.0.0.1',
         `  consulAgentPort: ${consul.port}`,
         ...(options.consulToken !== undefined ? [`  consulToken: ${options.consulToken}`] : []),
-        `  healthCheckPeriodInSecond: ${options.healthCheckPeriodInSecond ?? 1}`,
-        `  consulSessionTTLInSecond: ${options.consulSessionTTLInSecond ?? 10}`,
-        `  consulLockDelayInSecond: ${options.consulLockDelayInSecond ?? 0}`,
-        `  lockAcquisitionDelayInSecond: ${options.lockAcquisitionDelayInSecond ?? 1}`,
+        `  healthCheckPeriodInSecond: ${options.healthCheckPeriodInSecond ?? SUITE_HA_TIMINGS.healthCheckPeriodInSecond}`,
+        `  consulSessionTTLInSecond: ${options.consulSessionTTLInSecond ?? SUITE_HA_TIMINGS.consulSessionTTLInSecond}`,
+        `  consulLockDelayInSecond: ${options.consulLockDelayInSecond ?? SUITE_HA_TIMINGS.consulLockDelayInSecond}`,
+        `  lockAcquisitionDelayInSecond: ${options.lockAcquisitionDelayInSecond ?? SUITE_HA_TIMINGS.lockAcquisitionDelayInSecond}`,
         ...(options.healthDiskSpaceThreshold !== undefined ? [`  health_disk_space_threshold: ${options.healthDiskSpaceThreshold}`] : []),
         ...(options.healthEsTimeoutInMillis !== undefined ? [`  health_es_timeout: ${options.healthEsTimeoutInMillis}`] : []),
-        // short enough for a 10 s TTL: deadline = TTL - longest call - drain - close (ha-timings.ts)
-        `  drainTimeoutInMillis: ${options.drainTimeoutInMillis ?? 1000}`,
-        `  closeTimeoutInMillis: ${options.closeTimeoutInMillis ?? 2000}`,
+        `  drainTimeoutInMillis: ${options.drainTimeoutInMillis ?? SUITE_HA_TIMINGS.drainTimeoutInMillis}`,
+        `  closeTimeoutInMillis: ${options.closeTimeoutInMillis ?? SUITE_HA_TIMINGS.closeTimeoutInMillis}`,
         ...(options.leaderLeaseInSecond !== undefined ? [`  leaderLeaseInSecond: ${options.leaderLeaseInSecond}`] : []),
         '',
       ].join('\n'),
