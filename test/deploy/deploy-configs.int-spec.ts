@@ -202,11 +202,13 @@ describe('deploy/consul agent configs and ACL policies', () => {
     expect(new Set([tls(server).cert_file, tls(client).cert_file]).size).toBe(2);
   });
 
-  it('the A4C policy grants exactly the elector\'s rights: service a4c, keys service/a4c/, sessions on a4c-* nodes', () => {
+  // that these rights suffice is proven by test/e2e/shipped-acl-policies.e2e-spec.ts (default deny)
+  it('the A4C policy grants exactly the plugin\'s rights: service a4c, node read and sessions on a4c-* nodes, keys service/a4c/', () => {
     const policy = hcl('consul', 'acl', 'a4c.policy.hcl');
     const rules = policy.blocks.map((b) => [b.type, b.labels.join(), b.body.attributes.policy]);
     expect(rules).toEqual([
       ['service', HA_DEFAULTS.serviceName, 'write'],
+      ['node_prefix', 'a4c-', 'read'],
       ['key_prefix', 'service/a4c/', 'write'],
       ['session_prefix', 'a4c-', 'write'],
     ]);
@@ -219,7 +221,7 @@ describe('deploy/consul agent configs and ACL policies', () => {
     expect(proxy).toEqual([
       ['key_prefix', 'service/a4c/', 'read'],
       ['service', 'a4c', 'read'],
-      ['node_prefix', '', 'read'],
+      ['node_prefix', 'a4c-', 'read'],
     ]);
     const agent = hcl('consul', 'acl', 'agent.policy.hcl').blocks.map((b) => [b.type, b.labels.join(), b.body.attributes.policy]);
     expect(agent).toEqual([

@@ -65,6 +65,12 @@ export interface A4cClusterOptions {
   agents?: number;
   /** consul-dev fault delays (detectMs, keepaliveMs, ...; apps/consul-dev/README.md), scaled down for tests. */
   consulTimings?: Partial<FaultTimings>;
+  /** The agents' node names instead of `host-1` ... (`agents` is then their count). */
+  agentNames?: string[];
+  /** consul-dev in ACL mode: tokens (`SECRET=POLICY[,POLICY]`), policy files by name, default policy. */
+  consulAcl?: { tokens: string[]; policyFiles: Record<string, string>; defaultPolicy: 'allow' | 'deny' };
+  /** ha.consulToken of every instance (and of the a4c-ha CLI reading the same config file). */
+  consulToken?: string;
 }
 
 export interface AddInstanceOptions {
@@ -93,8 +99,13 @@ export class A4cCluster {
   ) {}
 
   static async start(options: A4cClusterOptions = {}): Promise<A4cCluster> {
-    const agents = options.agents ? Array.from({ length: options.agents }, (_, n) => `host-${n + 1}`) : undefined;
-    const consul = await spawnConsulDev({ agents, timings: options.consulTimings });
+    const agents = options.agentNames ?? (options.agents ? Array.from({ length: options.agents }, (_, n) => `host-${n + 1}`) : undefined);
+    const acl = options.consulAcl;
+    const consul = await spawnConsulDev({
+      agents,
+      timings: options.consulTimings,
+      ...(acl ? { aclTokens: acl.tokens, aclPolicyFiles: acl.policyFiles, aclDefaultPolicy: acl.defaultPolicy } : {}),
+    });
     const dir = mkdtempSync(join(tmpdir(), 'a4c-cluster-'));
     const configFile = join(dir, 'a4c.yml');
     const elasticsearch = options.elasticsearchUrl
@@ -116,6 +127,7 @@ export class A4cCluster {
         '  instanceIp: 127.0.0.1',
         '  consulAgentIp: 127.0.0.1',
         `  consulAgentPort: ${consul.port}`,
+        ...(options.consulToken !== undefined ? [`  consulToken: ${options.consulToken}`] : []),
         `  healthCheckPeriodInSecond: ${options.healthCheckPeriodInSecond ?? SUITE_HA_TIMINGS.healthCheckPeriodInSecond}`,
         `  consulSessionTTLInSecond: ${options.consulSessionTTLInSecond ?? SUITE_HA_TIMINGS.consulSessionTTLInSecond}`,
         `  consulLockDelayInSecond: ${options.consulLockDelayInSecond ?? SUITE_HA_TIMINGS.consulLockDelayInSecond}`,
