@@ -49,6 +49,11 @@ export class Elector {
   private lastKeyValue: LeaderValue | null = null;
   /** A session whose release or destroy failed at the end of a term: cleaned up in the background. */
   private leftover: { sessionId: string; value: string } | null = null;
+  /**
+   * Rule 10 carried over: why this holder's takeover is not safe yet (what its value says), from the
+   * acquire until it is; kept into the release so that the next holder waits out the lease.
+   */
+  private takeoverPending: string | null = null;
   /** When we last told a peer we were not acting: no proof sent before it may make us act (rule 10). */
   private notActingPromisedAt = -Infinity;
   private readonly decideTimings: DecideTimings;
@@ -76,7 +81,7 @@ export class Elector {
       health: deps.health,
       identity: deps.identity,
       timings: { blockingWaitMs: t.blockingWaitMs, handoverWindowMs: t.handoverWindowMs },
-      leaderValue: (term, since) => this.leaderValue(term, since),
+      leaderValue: (term, since, takeoverPending) => this.leaderValue(term, since, takeoverPending),
     });
   }
 
@@ -146,6 +151,7 @@ export class Elector {
   private transition(next: ElectionState, reason: string, quiet = false): void {
     const from = this.state;
     this.state = next;
+    this.followTakeover(from, next);
     if (from.kind !== next.kind) {
       this.lastReason = reason;
       this.enter(from, next);
@@ -157,6 +163,21 @@ export class Elector {
     }
     // a leader whose lease is not valid (a takeover that became safe late, a lapse) needs a fresh proof now
     if (next.kind === 'leader' && !this.isActing()) this.term?.keeper.proveNow();
+  }
+
+  /**
+   * Keeps `takeoverPending` as the key's value has it: set by the acquire of a takeover that is not safe
+   * yet; once it is, the value is written again without it (in the background: if that write is lost,
+   * the next holder only waits out the lease), so that our own release or "not acting" vouches again.
+   */
+  private followTakeover(from: ElectionState, next: ElectionState): void {
+    if (from.kind === 'acquiring' && next.kind === 'activating') this.takeoverPending = next.takeover.safe ? null : next.takeover.reason;
+    if (next.kind === 'backup' || next.kind === 'stopped') this.takeoverPending = null;
+    const safe = next.kind === 'leader' || (next.kind === 'activating' && next.takeover.safe);
+    if (!safe || this.takeoverPending === null) return;
+    this.takeoverPending = null;
+    const value = JSON.stringify(this.leaderValue(next.term, next.since));
+    this.deps.consul.acquire(this.deps.identity.leaderKey, next.sessionId, value).catch(() => undefined);
   }
 
   private enter(from: ElectionState, next: ElectionState): void {
@@ -294,7 +315,7 @@ export class Elector {
     return term.channel.take() ?? { type: 'tick' };
   }
 
-  private leaderValue(term: number, since: number): LeaderValue {
+  private leaderValue(term: number, since: number, takeoverPending?: string): LeaderValue {
     const { identity } = this.deps;
     return {
       id: identity.instanceId,
@@ -302,6 +323,7 @@ export class Elector {
       url: identity.url,
       since: new Date(since).toISOString(),
       term,
+      ...(takeoverPending ? { takeoverPending } : {}),
     };
   }
 
@@ -355,7 +377,8 @@ export class Elector {
   /** The key's value on a clean release (rule 4): ourselves, marked released, naming a chosen successor. */
   private releasedValue(from: ElectionState): LeaderValue {
     const candidate = from.kind === 'deactivating' ? from.candidate : undefined;
-    return { ...this.leaderValue(termOf(from), this.deps.clock.wallNow()), released: true, ...(candidate ? { candidate } : {}) };
+    const pending = this.takeoverPending ?? undefined;
+    return { ...this.leaderValue(termOf(from), this.deps.clock.wallNow(), pending), released: true, ...(candidate ? { candidate } : {}) };
   }
 
   /** Releases and destroys a session a failed cleanup left behind (rule 4 late); throws while Consul is unreachable. */
