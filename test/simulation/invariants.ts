@@ -2,7 +2,7 @@ import type { SimInstance } from './sim-instance.js';
 import type { AcceptedWrite } from './sim-store.js';
 
 export interface Violation {
-  readonly property: 'one-acting' | 'epoch-order' | 'store-order' | 'fence' | 'failsafe-promise';
+  readonly property: 'one-acting' | 'epoch-order' | 'store-order' | 'fence' | 'progress';
   readonly at: number;
   readonly detail: string;
 }
@@ -14,7 +14,8 @@ export interface Violation {
  *   acts the moment it is continued);
  * - epoch-order: the acting instance's fencing epoch never goes below one that acted before it;
  * - store-order: the store never accepts, on a document, a write of an older epoch after a newer one;
- * - fence: no write leaves an instance that does not act.
+ * - fence: no write leaves an instance that does not act;
+ * - progress: the simulated time moves (no loop of the real code spins without waiting).
  */
 export class InvariantChecker {
   readonly violations: Violation[] = [];

@@ -35,26 +35,35 @@ export const SIM_TIMINGS: ElectorTimings = {
 /** Clock rates lie in [1 - skew, 1 + skew]: (lease + margin) / (1 + skew) stays above lease / (1 - skew). */
 export const CLOCK_SKEW = 0.02;
 
+/**
+ * How long and how dense a run is. `short` is what `npm test` runs (2,000 seeds within a minute);
+ * `long` (the default of `npm run sim`) lets faults last up to a minute, as the issue's scenarios do.
+ */
+export const PROFILES = {
+  short: { faultWindowMs: 18_000, maxFaultMs: 20_000, quietMs: 8_000, meanGapMs: 2_000 },
+  long: { faultWindowMs: 60_000, maxFaultMs: 60_000, quietMs: 20_000, meanGapMs: 3_000 },
+} as const;
+export type ProfileName = keyof typeof PROFILES;
+
 export interface SimulationOptions {
   seed: number;
+  profile: ProfileName;
   /** 2-5; drawn from the seed when absent. */
   instances?: number;
-  /** Faults start within this window and last at most `maxFaultMs`; the run ends `quietMs` after the last one healed. */
-  faultWindowMs?: number;
-  maxFaultMs?: number;
-  quietMs?: number;
-  meanGapMs?: number;
   /** Keep every trace line (a replay), not only the last ones. */
   fullTrace?: boolean;
 }
 
 export interface SimulationResult {
   seed: number;
+  profile: ProfileName;
   instances: number;
   schedule: string[];
   violations: Violation[];
   /** The last trace lines before the end (all of them with fullTrace). */
   trace: string[];
+  /** Lines the whole trace had. */
+  traceLines: number;
   /** Hash of the whole trace: equal for equal seeds (determinism). */
   traceHash: string;
   steps: number;
@@ -63,6 +72,8 @@ export interface SimulationResult {
 }
 
 const TRACE_TAIL = 60;
+/** Steps at one instant beyond which a run counts as spinning (a loop that never waits). */
+const SPIN_STEPS = 10_000;
 
 /**
  * One seeded run: N instances of the real elector under a random fault schedule, checked after every step.
@@ -85,11 +96,11 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const rng = root.fork(2);
   const count = options.instances ?? faultRng.int(2, 5);
   const ids = Array.from({ length: count }, (_, i) => `i${i + 1}`);
-  const faultWindowMs = options.faultWindowMs ?? 40_000;
-  const quietMs = options.quietMs ?? 20_000;
+  const { faultWindowMs, maxFaultMs, quietMs, meanGapMs } = PROFILES[options.profile];
   const scheduler = new Scheduler();
   const hash = createHash('sha1');
   const trace: string[] = [];
+  let traceLines = 0;
   let terms = 0;
   const instances: SimInstance[] = [];
   const checker = new InvariantChecker(instances, () => scheduler.now);
@@ -106,6 +117,7 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
     trace: (line) => {
       const stamped = `t=${(scheduler.now / 1000).toFixed(3)}s ${line}`;
       hash.update(stamped);
+      traceLines += 1;
       if (line.includes('-> activating')) terms += 1;
       trace.push(stamped);
       if (!options.fullTrace && trace.length > TRACE_TAIL * 2) trace.splice(0, trace.length - TRACE_TAIL);
@@ -113,22 +125,26 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
     writeLeaving: (write) => checker.writeLeaving(world.instance(write.writer), write.epoch),
   };
   es.onAccepted.push((write) => checker.accepted(write));
-  const schedule = randomSchedule(faultRng, { instances: ids, faultWindowMs, meanGapMs: options.meanGapMs ?? 2500, maxDurationMs: options.maxFaultMs ?? 60_000 });
+  const schedule = randomSchedule(faultRng, { instances: ids, faultWindowMs, meanGapMs, maxDurationMs: maxFaultMs });
   for (const id of ids) instances.push(new SimInstance(id, world));
   for (const entry of schedule) scheduler.at(entry.at, () => injectFault(world, instances, entry));
   const end = lastHealed(schedule) + quietMs;
+  let stuck = { at: -1, steps: 0 };
   while (checker.violations.length === 0 && scheduler.runNext(end)) {
-    if (scheduler.steps > 200_000) throw new Error(`runaway: ${trace.slice(-20).join("\n")}`);
     await drainMicrotasks();
     checker.afterStep();
+    stuck = scheduler.now === stuck.at ? { at: stuck.at, steps: stuck.steps + 1 } : { at: scheduler.now, steps: 0 };
+    if (stuck.steps > SPIN_STEPS) checker.report('progress', `${SPIN_STEPS} steps without time moving: something loops without waiting`);
   }
   if (checker.violations.length > 0) world.trace(`VIOLATION ${checker.violations.map((v) => `[${v.property}] ${v.detail}`).join('; ')}`);
   return {
     seed: options.seed,
+    profile: options.profile,
     instances: count,
     schedule: schedule.map(describeFault),
     violations: checker.violations,
     trace: options.fullTrace ? trace : trace.slice(-TRACE_TAIL),
+    traceLines,
     traceHash: hash.digest('hex'),
     steps: scheduler.steps,
     simulatedMs: scheduler.now,
@@ -147,12 +163,17 @@ function lastHealed(schedule: ScheduledFault[]): number {
 
 /** What a failing seed prints: the violation, the schedule, the last steps and how to replay it. */
 export function describeFailure(result: SimulationResult): string {
+  const verdict = result.violations.length === 0 ? 'no violation' : result.violations.map((v) => `[${v.property}] at t=${(v.at / 1000).toFixed(3)}s: ${v.detail}`).join('; ');
   return [
-    `simulation seed ${result.seed} (${result.instances} instances): ${result.violations.map((v) => `[${v.property}] at t=${(v.at / 1000).toFixed(3)}s: ${v.detail}`).join('; ')}`,
+    `simulation seed ${result.seed} (profile ${result.profile}, ${result.instances} instances): ${verdict}`,
     'fault schedule:',
     ...result.schedule.map((line) => `  ${line}`),
-    `last ${result.trace.length} trace lines:`,
+    `trace (${result.trace.length === result.traceLines ? 'all' : 'last'} ${result.trace.length} lines):`,
     ...result.trace.map((line) => `  ${line}`),
-    `replay: npm run sim -- --seed ${result.seed}`,
+    `replay: ${replayCommand(result)}`,
   ].join('\n');
+}
+
+export function replayCommand(result: Pick<SimulationResult, 'seed' | 'profile'>): string {
+  return `npm run sim -- --seed ${result.seed} --profile ${result.profile}`;
 }

@@ -341,6 +341,7 @@ export class Elector {
   }
 
   private async perform(actions: CleanupAction[], from: ElectionState): Promise<void> {
+    if (actions.length === 0) return; // most steps: no value to build
     const { consul, identity } = this.deps;
     const sessionId = sessionOf(from);
     const value = JSON.stringify(this.releasedValue(from));

@@ -256,6 +256,7 @@ export class InMemoryConsul implements ConsulPort {
         index,
         wake: () => {
           timeout.abort();
+          signal?.removeEventListener('abort', onAbort);
           resolve();
         },
       };
