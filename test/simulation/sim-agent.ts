@@ -49,10 +49,7 @@ export class SimAgent {
     private readonly rng: Prng,
     /** What the agent's HTTP check sees at the service's health URL now. */
     private readonly probeService: (serviceId: string) => CheckStatus,
-    private readonly checkIntervalMs: number,
-  ) {
-    this.runChecks();
-  }
+  ) {}
 
   get status(): Mode {
     return this.mode;
@@ -153,23 +150,23 @@ export class SimAgent {
         this.scheduler.after(this.draw(AGENT_DELAYS.cutCallMs), () => pending.fail(unavailable('rpc error getting client: failed to get conn: dial tcp: i/o timeout')));
         return;
       }
+      // the request reaches the servers at once and its answer takes both hops back: one event per
+      // call (the simulation's cost), with the answer as stale as two hops make it
       const generation = this.generation;
-      this.scheduler.after(this.draw(AGENT_DELAYS.hopMs), () => {
-        if (pending.settled || generation !== this.generation) return; // lost on the way: the fault fails it
-        if (!this.servers.quorum) {
-          this.scheduler.after(this.draw(AGENT_DELAYS.noLeaderMs), () => pending.fail(unavailable('rpc error making call: No cluster leader', 500)));
-          return;
-        }
-        call(this.servers.state).then(
-          (value) => this.answer(generation, () => pending.ok(value)),
-          (error: unknown) => this.answer(generation, () => pending.fail(error as Error)),
-        );
-      });
+      if (!this.servers.quorum) {
+        this.scheduler.after(this.draw(AGENT_DELAYS.noLeaderMs), () => pending.fail(unavailable('rpc error making call: No cluster leader', 500)));
+        return;
+      }
+      call(this.servers.state).then(
+        (value) => this.answer(generation, () => pending.ok(value)),
+        (error: unknown) => this.answer(generation, () => pending.fail(error as Error)),
+      );
     });
   }
 
+  /** The answer travels back; a fault meanwhile loses it (the fault's handler fails the call). */
   private answer(generation: number, deliver: () => void): void {
-    this.scheduler.after(this.draw(AGENT_DELAYS.hopMs), () => generation === this.generation && deliver());
+    this.scheduler.after(this.draw(AGENT_DELAYS.hopMs) + this.draw(AGENT_DELAYS.hopMs), () => generation === this.generation && deliver());
   }
 
   private syncAttempt(operation: string, push: (state: InMemoryConsul) => Promise<void>): Promise<void> {
@@ -191,25 +188,22 @@ export class SimAgent {
   }
 
   /**
-   * The agent's HTTP checks, each interval. A status the servers do not have yet reaches them
-   * asynchronously (fact 16); anti-entropy is modelled as a retry at every interval while reachable.
+   * One round of the agent's HTTP checks (the simulation runs every agent's round at each check period).
+   * A status the servers do not have yet reaches them asynchronously (fact 16); anti-entropy is modelled
+   * as a retry at every round while the agent reaches the servers.
    */
-  private runChecks(): void {
-    this.scheduler.after(this.checkIntervalMs, () => {
-      if (this.mode !== 'killed') {
-        for (const service of this.services.values()) {
-          const status = this.probeService(service.id);
-          this.localChecks.set(service.checkId, status);
-          if (this.mode !== 'up' || !this.servers.quorum || this.servers.state.checks.get(service.checkId) === status) continue;
-          const generation = this.generation;
-          this.scheduler.after(this.draw(AGENT_DELAYS.hopMs), () => {
-            if (generation !== this.generation || !this.servers.quorum || this.services.get(service.id) !== service) return;
-            void this.pushService(this.servers.state, service).catch(() => undefined);
-          });
-        }
-      }
-      this.runChecks();
-    });
+  checkRound(): void {
+    if (this.mode === 'killed') return;
+    for (const service of this.services.values()) {
+      const status = this.probeService(service.id);
+      this.localChecks.set(service.checkId, status);
+      if (this.mode !== 'up' || !this.servers.quorum || this.servers.state.checks.get(service.checkId) === status) continue;
+      const generation = this.generation;
+      this.scheduler.after(this.draw(AGENT_DELAYS.hopMs), () => {
+        if (generation !== this.generation || !this.servers.quorum || this.services.get(service.id) !== service) return;
+        void this.pushService(this.servers.state, service).catch(() => undefined);
+      });
+    }
   }
 
   private draw(range: readonly [number, number]): number {

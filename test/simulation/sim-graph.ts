@@ -12,7 +12,7 @@ import type { SimProcess } from './sim-process.js';
 /** Documents the leaders write: few, so that successive leaders write the same ones. */
 export const DOCUMENTS = ['app-1', 'app-2', 'app-3'];
 const BOOT_MS = [5, 400] as const;
-const WRITE_EVERY_MS = [100, 1500] as const;
+const WRITE_EVERY_MS = [300, 2000] as const;
 const ACTIVATION_FAILURE_CHANCE = 0.03;
 
 export interface WriteLeaving {

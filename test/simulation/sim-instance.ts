@@ -49,7 +49,7 @@ export class SimInstance {
     readonly id: string,
     private readonly world: SimWorld,
   ) {
-    this.agent = new SimAgent(id, world.scheduler, world.servers, world.rng, (serviceId) => this.checkSeen(serviceId), world.timings.healthCheckIntervalMs);
+    this.agent = new SimAgent(id, world.scheduler, world.servers, world.rng, (serviceId) => this.checkSeen(serviceId));
     this.process = this.start();
   }
 

@@ -62,5 +62,12 @@ describe('deterministic simulation', () => {
 function summary(results: SimulationResult[]): string {
   const sum = (pick: (r: SimulationResult) => number) => results.reduce((total, r) => total + pick(r), 0);
   const failing = results.filter((r) => r.violations.length > 0).length;
-  return `${results.length} seeds: ${failing} with violations; ${sum((r) => r.terms)} terms, ${sum((r) => r.schedule.length)} faults, ${sum((r) => r.steps)} steps, ${(sum((r) => r.simulatedMs) / 3_600_000).toFixed(1)} simulated hours`;
+  const recoveries = results.map((r) => r.actingAfterHealMs ?? Infinity).sort((a, b) => a - b);
+  const at = (q: number) => recoveries[Math.min(recoveries.length - 1, Math.floor(q * recoveries.length))]!;
+  const seconds = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'none by the end');
+  const stuck = results.filter((r) => r.actingAfterHealMs === null).map((r) => r.seed);
+  return [
+    `${results.length} seeds: ${failing} with violations; ${sum((r) => r.terms)} terms, ${sum((r) => r.schedule.length)} faults, ${sum((r) => r.steps)} steps, ${(sum((r) => r.simulatedMs) / 3_600_000).toFixed(1)} simulated hours`,
+    `an acting leader after the last fault healed: median ${seconds(at(0.5))}, p99 ${seconds(at(0.99))}, max ${seconds(at(1))}${stuck.length > 0 ? `; none by the end of the run in seeds ${stuck.slice(0, 20).join(', ')}${stuck.length > 20 ? ', ...' : ''}` : ''}`,
+  ].join('\n');
 }

@@ -40,7 +40,7 @@ export const CLOCK_SKEW = 0.02;
  * `long` (the default of `npm run sim`) lets faults last up to a minute, as the issue's scenarios do.
  */
 export const PROFILES = {
-  short: { faultWindowMs: 18_000, maxFaultMs: 20_000, quietMs: 8_000, meanGapMs: 2_000 },
+  short: { faultWindowMs: 15_000, maxFaultMs: 16_000, quietMs: 6_000, meanGapMs: 1_800 },
   long: { faultWindowMs: 60_000, maxFaultMs: 60_000, quietMs: 20_000, meanGapMs: 3_000 },
 } as const;
 export type ProfileName = keyof typeof PROFILES;
@@ -69,6 +69,8 @@ export interface SimulationResult {
   steps: number;
   simulatedMs: number;
   terms: number;
+  /** From the moment the last fault healed to the first acting instance after it; null: none by the end. */
+  actingAfterHealMs: number | null;
 }
 
 const TRACE_TAIL = 60;
@@ -127,12 +129,16 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   es.onAccepted.push((write) => checker.accepted(write));
   const schedule = randomSchedule(faultRng, { instances: ids, faultWindowMs, meanGapMs, maxDurationMs: maxFaultMs });
   for (const id of ids) instances.push(new SimInstance(id, world));
+  checkRounds(scheduler, instances, SIM_TIMINGS.healthCheckIntervalMs);
   for (const entry of schedule) scheduler.at(entry.at, () => injectFault(world, instances, entry));
-  const end = lastHealed(schedule) + quietMs;
+  const healedAt = lastHealed(schedule);
+  const end = healedAt + quietMs;
+  let actingAfterHealMs: number | null = null;
   let stuck = { at: -1, steps: 0 };
   while (checker.violations.length === 0 && scheduler.runNext(end)) {
     await drainMicrotasks();
     checker.afterStep();
+    if (actingAfterHealMs === null && scheduler.now >= healedAt && instances.some((i) => i.isActing())) actingAfterHealMs = scheduler.now - healedAt;
     stuck = scheduler.now === stuck.at ? { at: stuck.at, steps: stuck.steps + 1 } : { at: scheduler.now, steps: 0 };
     if (stuck.steps > SPIN_STEPS) checker.report('progress', `${SPIN_STEPS} steps without time moving: something loops without waiting`);
   }
@@ -149,7 +155,16 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
     steps: scheduler.steps,
     simulatedMs: scheduler.now,
     terms,
+    actingAfterHealMs,
   };
+}
+
+/** Every agent runs its HTTP checks each check period (one event for all of them). */
+function checkRounds(scheduler: Scheduler, instances: SimInstance[], periodMs: number): void {
+  scheduler.after(periodMs, () => {
+    for (const instance of instances) instance.agent.checkRound();
+    checkRounds(scheduler, instances, periodMs);
+  });
 }
 
 function injectFault(world: SimWorld, instances: SimInstance[], entry: ScheduledFault): void {
