@@ -1,6 +1,7 @@
 import type { CheckStatus } from '../../libs/ha/src/consul/consul.port.js';
 import { Elector } from '../../libs/ha/src/election/elector.js';
 import type { ElectorTimings, PeerProbePort } from '../../libs/ha/src/election/ports.js';
+import { ActingTerm } from '../../libs/ha/src/term/acting-term.js';
 import type { Prng } from './prng.js';
 import type { Scheduler } from './scheduler.js';
 import { SimAgent } from './sim-agent.js';
@@ -41,6 +42,8 @@ export class SimInstance {
   healthUp = true;
   process: SimProcess;
   clock!: SimClock;
+  /** The one answer to "may this instance act now?" (the term), as every reader asks it. */
+  term!: ActingTerm;
   elector!: Elector;
   graph!: SimGraph;
   private incarnation = 0;
@@ -59,7 +62,7 @@ export class SimInstance {
 
   /** Rules 3, 9, 10: what the leader probe would answer now (a frozen process answers once continued). */
   isActing(): boolean {
-    return !this.process.crashed && this.elector.isActing();
+    return !this.process.crashed && this.term.mayAct();
   }
 
   crash(): void {
@@ -91,9 +94,9 @@ export class SimInstance {
             const target = this.world.instance(peer.id);
             if (!target || target.process.crashed) return network.send(peer.id, this.id, () => answer('refused'));
             target.process.deliver(() => {
-              const acting = target.isActing();
-              if (!acting) target.elector.promiseNotActing();
-              network.send(peer.id, this.id, () => answer(acting ? 'acting' : 'not-acting'));
+              // the leader probe's answer to a takeover probe: "not acting" is a promise (rule 10)
+              const notActing = target.term.promiseNotActing();
+              network.send(peer.id, this.id, () => answer(notActing ? 'not-acting' : 'acting'));
             });
           });
         }),
@@ -112,8 +115,10 @@ export class SimInstance {
     const process = new SimProcess(this.id, incarnation, scheduler);
     this.process = process;
     this.clock = new SimClock(scheduler, process, rng.between(1 - this.world.clockSkew, 1 + this.world.clockSkew), rng.int(1, 1e9));
+    this.term = new ActingTerm(this.clock, timings.leaseMs);
     this.graph = new SimGraph(this.id, process, this.clock, this.world.es, rng, (write) => this.world.writeLeaving(write));
     this.elector = new Elector({
+      term: this.term,
       consul: consulPortOf(this.agent, process),
       clock: this.clock,
       health: { check: async () => ({ up: this.healthUp, detail: this.healthUp ? 'up' : 'elasticsearch: cluster health red' }) },

@@ -3,12 +3,13 @@ import { ConsulAccessDeniedError, SessionRefusedError, describeError } from '../
 import type { ConsulPort } from '../consul/consul.port.js';
 import { Backoff } from '../clock/backoff.js';
 import { AcquireAttempt } from './acquire-attempt.js';
-import { decide, isActing, nextDueAt, type CleanupAction, type DecideTimings } from './decide.js';
+import { decide, nextDueAt, type Action, type DecideTimings } from './decide.js';
 import { sessionOf, termOf, type ElectionState } from './election-state.js';
 import { HoldingTerm } from './holding-term.js';
 import type { LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
 import type { ElectionListener, ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
+import type { ActingTerm } from '../term/acting-term.js';
 
 export interface ElectorDeps {
   consul: ConsulPort;
@@ -18,6 +19,8 @@ export interface ElectorDeps {
   listener: ElectionListener;
   identity: ElectorIdentity;
   timings: ElectorTimings;
+  /** The one answer to "may this instance act now?": the elector keeps it following the election. */
+  term: ActingTerm;
   /** Asks a predecessor whether it still acts (rule 10); without it, only the lease wait makes a takeover safe. */
   peers?: PeerProbePort;
   random?: () => number;
@@ -40,7 +43,8 @@ export class Elector {
   /** Monotonic send time of the last renew that Consul accepted, while acquiring. */
   private sessionRenewedAt = 0;
   private readonly attempt: AcquireAttempt;
-  private term: HoldingTerm | null = null;
+  /** The background duties of the current holding of the lock (renew, proof, watches, activation). */
+  private duties: HoldingTerm | null = null;
   private readonly shutdown = new AbortController();
   private wake = new AbortController();
   private requests: { shutdown: boolean; stepDown: { candidate?: string } | null } = { shutdown: false, stepDown: null };
@@ -54,8 +58,6 @@ export class Elector {
    * acquire until it is; kept into the release so that the next holder waits out the lease.
    */
   private takeoverPending: string | null = null;
-  /** When we last told a peer we were not acting: no proof sent before it may make us act (rule 10). */
-  private notActingPromisedAt = -Infinity;
   private readonly decideTimings: DecideTimings;
   private readonly serviceId: string;
   private readonly checkId: string;
@@ -73,6 +75,8 @@ export class Elector {
       renewDeadlineMs: t.renewDeadlineMs,
       takeoverMarginMs: t.takeoverMarginMs,
     };
+    // rule 10: once this instance promised a peer not to act, only a later proof lets it act again
+    deps.term.onPromise((at) => this.duties?.channel.post({ type: 'promised-not-acting', at }));
     this.serviceId = `${deps.identity.serviceName}-${deps.identity.instanceId}`;
     this.checkId = `service:${this.serviceId}`;
     this.attempt = new AcquireAttempt({
@@ -97,24 +101,6 @@ export class Elector {
 
   get consulServiceId(): string {
     return this.serviceId;
-  }
-
-  /** Rules 3, 9 and 10: full graph up, lease proven on the monotonic clock, takeover safe. */
-  isActing(): boolean {
-    const { state } = this;
-    if (!isActing(state, this.deps.clock.now(), this.decideTimings)) return false;
-    return state.kind === 'leader' && state.lease.provenAt > this.notActingPromisedAt;
-  }
-
-  /**
-   * Called when this instance answers "not acting" to a leader probe: a successor may rely on that answer
-   * (rule 10), so from now on only a proof sent later may let us act, even one already in flight.
-   */
-  promiseNotActing(): void {
-    const now = this.deps.clock.now();
-    if (this.isActing()) return;
-    this.notActingPromisedAt = now;
-    this.term?.keeper.refuseProofsSentBefore(now);
   }
 
   start(): void {
@@ -151,6 +137,7 @@ export class Elector {
   private transition(next: ElectionState, reason: string, quiet = false): void {
     const from = this.state;
     this.state = next;
+    this.deps.term.follow(next); // first: leaving the lock aborts the term's signal before anything else (rule 7)
     this.followTakeover(from, next);
     if (from.kind !== next.kind) {
       this.lastReason = reason;
@@ -161,8 +148,6 @@ export class Elector {
       this.lastReason = reason;
       this.deps.listener.transition(from, next, reason);
     }
-    // a leader whose lease is not valid (a takeover that became safe late, a lapse) needs a fresh proof now
-    if (next.kind === 'leader' && !this.isActing()) this.term?.keeper.proveNow();
   }
 
   /**
@@ -182,18 +167,17 @@ export class Elector {
 
   private enter(from: ElectionState, next: ElectionState): void {
     if (next.kind === 'activating') {
-      this.term = new HoldingTerm({
+      this.duties = new HoldingTerm({
         ...this.deps,
         state: next,
-        isActing: () => this.isActing(),
         onKeyValue: (value) => (this.lastKeyValue = value),
       });
-      this.term.start();
+      this.duties.start();
     }
     if (next.kind === 'deactivating' || next.kind === 'backup' || next.kind === 'stopped') {
       // rule 7: the graph learns first that leadership has ended; the term's duties stop with it
-      this.term?.stop();
-      this.term = null;
+      this.duties?.stop();
+      this.duties = null;
     }
     if (next.kind === 'backup' && from.kind !== 'backup') this.attempt.reset();
   }
@@ -290,7 +274,7 @@ export class Elector {
 
   /** Takes the next observation of the term's duties, or a tick when a deadline comes due (rules 2, 3, 9, 10). */
   private async observeHolding(): Promise<Observation> {
-    const term = this.term;
+    const term = this.duties;
     if (!term) return { type: 'session-gone' }; // cannot happen: a term starts on entering activating
     term.track(this.state);
     const queued = term.channel.take();
@@ -340,12 +324,16 @@ export class Elector {
     }
   }
 
-  private async perform(actions: CleanupAction[], from: ElectionState): Promise<void> {
+  private async perform(actions: Action[], from: ElectionState): Promise<void> {
     if (actions.length === 0) return; // most steps: no value to build
     const { consul, identity } = this.deps;
     const sessionId = sessionOf(from);
     const value = JSON.stringify(this.releasedValue(from));
     for (const action of actions) {
+      if (action === 'prove-now') {
+        this.duties?.keeper.proveNow();
+        continue;
+      }
       try {
         // rule 4 + rule 10: the value says the holder stopped cleanly, so the next one acts at once
         if (action === 'release' && sessionId) await consul.release(identity.leaderKey, sessionId, value);

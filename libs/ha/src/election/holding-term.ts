@@ -27,12 +27,10 @@ export class HoldingTerm {
   private readonly watch: HoldingWatch;
   private readonly healthWatch: HealthWatch;
   private probe: TakeoverProbe | null = null;
-  private readonly controller = new AbortController();
 
   constructor(
     private readonly deps: ElectorDeps & {
       state: Extract<ElectionState, { kind: 'activating' }>;
-      isActing: () => boolean;
       onKeyValue: (value: LeaderValue | null) => void;
     },
   ) {
@@ -82,7 +80,6 @@ export class HoldingTerm {
   }
 
   stop(): void {
-    this.controller.abort();
     this.keeper.stop();
     this.watch.stop();
     this.healthWatch.stop();
@@ -91,14 +88,15 @@ export class HoldingTerm {
   }
 
   private activate(): void {
-    const { state, identity, graph, isActing } = this.deps;
-    const { signal } = this.controller;
+    const { state, identity, graph, term } = this.deps;
+    // the acting term began this holding on entering activating (Elector.transition): its signal is ours
+    const signal = term.signal ?? AbortSignal.abort();
     const context: HaContext = {
       instanceId: identity.instanceId,
       term: state.term,
       since: new Date(state.since).toISOString(),
       signal,
-      isLeading: () => !signal.aborted && isActing(),
+      isLeading: () => term.mayAct(),
     };
     graph.activate(context).then(
       () => this.channel.post({ type: 'activated' }),

@@ -25,6 +25,8 @@ export type Observation =
   | { type: 'renewed'; sentAt: number }
   /** A `?consistent` read sent at `sentAt` showed the key held by our session: the lease moves. */
   | { type: 'proven'; sentAt: number }
+  /** This instance told a peer at `at` that it does not act (rule 10): proofs sent before no longer count. */
+  | { type: 'promised-not-acting'; at: number }
   /** The predecessor provably stopped acting (connection refused, or its probe says not acting). */
   | { type: 'predecessor-stopped'; detail: string }
   /** Time passed: deadlines are judged against `now` (rules 2, 3, 9, 10). */
