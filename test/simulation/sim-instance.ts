@@ -82,14 +82,16 @@ export class SimInstance {
       probe: (peer, signal) =>
         new Promise((resolve) => {
           let settled = false;
+          const onAbort = () => ((timeout.cancelled = true), answer('unknown'));
           const answer = (value: 'acting' | 'not-acting' | 'refused' | 'unknown') =>
             process.deliver(() => {
               if (settled) return;
               settled = true;
+              signal.removeEventListener('abort', onAbort);
               resolve(value);
             });
           const timeout = scheduler.after(PROBE_TIMEOUT_MS / this.clock.rate, () => answer('unknown'));
-          signal.addEventListener('abort', () => ((timeout.cancelled = true), answer('unknown')), { once: true });
+          signal.addEventListener('abort', onAbort, { once: true });
           network.send(this.id, peer.id, () => {
             const target = this.world.instance(peer.id);
             if (!target || target.process.crashed) return network.send(peer.id, this.id, () => answer('refused'));
