@@ -1,4 +1,5 @@
 import type { HaConfig } from './ha-config.js';
+import { INTERNAL_DEFAULTS } from './internal-defaults.js';
 
 /** Every delay the elector uses, in milliseconds, derived once from the validated config. */
 export interface HaTimings {
@@ -34,6 +35,19 @@ export interface HaTimings {
 export const DEFAULT_LEASE_MS = 10_000;
 /** How long a Consul server may hold a blocking read beyond wait + wait/16 (docs/consul-behaviour.md §5.2). */
 export const BLOCKING_HOLD_MS = 5000;
+
+/** Timeout of Consul's HTTP check: the interval, within Consul's 1 s minimum and its 10 s default. */
+export function checkTimeoutFor(healthCheckIntervalMs: number): number {
+  return Math.max(1000, Math.min(10_000, healthCheckIntervalMs));
+}
+
+/**
+ * How often the instance looks at its own health (rule 8 and its mirror): each check period, but at least
+ * every INTERNAL_DEFAULTS.healthPollMaxMs, so a leader notices its own failure about as fast as Consul.
+ */
+export function healthPollMsOf(healthCheckIntervalMs: number): number {
+  return Math.min(INTERNAL_DEFAULTS.healthPollMaxMs, healthCheckIntervalMs);
+}
 
 /** The `wait` sent on blocking reads, in whole milliseconds (Consul takes `wait=<n>ms`). */
 export function blockingWaitMsOf(consulQueryTimeoutInMin: number): number {

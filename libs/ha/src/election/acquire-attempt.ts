@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.port.js';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
 import { SessionInvalidatedError } from '../consul/consul-errors.js';
 import type { ConsulPort, KeyRead } from '../consul/consul.port.js';
 import { parseLeaderValue, type LeaderValue } from './leader-value.js';
@@ -68,7 +69,7 @@ export class AcquireAttempt {
     if (this.watchIndex === 0) return consul.readKey(identity.leaderKey);
     return consul.readKey(identity.leaderKey, {
       index: this.watchIndex,
-      waitMs: Math.min(timings.blockingWaitMs, Math.max(1000, untilRenewMs)),
+      waitMs: Math.min(timings.blockingWaitMs, Math.max(INTERNAL_DEFAULTS.minBlockingWaitMs, untilRenewMs)),
       signal,
     });
   }

@@ -1,6 +1,9 @@
 import { assertNever, type ElectionState, type Takeover } from './election-state.js';
 import { freshLease, leaseDueAt, leaseValid, renewDeadlineAt, withProof, withRenewal, type LeaseTimings } from './lease.js';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
+import { healthPollMsOf } from '../config/ha-timings.js';
 import type { Observation } from './observation.js';
+import type { ElectorTimings } from './ports.js';
 import type { Predecessor } from './predecessor.js';
 
 /**
@@ -29,6 +32,21 @@ export interface DecideTimings extends LeaseTimings {
   activationTimeoutMs: number;
   /** Added to the lease before a takeover is safe by time alone: clock rates and request times. */
   takeoverMarginMs: number;
+}
+
+/** decide()'s timings, derived from the plugin's (never a copy of their values). */
+export function decideTimingsOf(t: ElectorTimings): DecideTimings {
+  return {
+    retryDelayMs: t.retryDelayMs,
+    healthPollMs: healthPollMsOf(t.healthCheckIntervalMs),
+    // rule 5: the delay that refused us is the configured one; with 0 configured, a peer's may differ
+    lockDelayRetryMs: t.lockDelayMs > 0 ? t.lockDelayMs : INTERNAL_DEFAULTS.lockDelayRetryWithoutDelayMs,
+    stepDownHoldOffMs: t.stepDownHoldOffMs,
+    activationTimeoutMs: t.activationTimeoutMs,
+    leaseMs: t.leaseMs,
+    renewDeadlineMs: t.renewDeadlineMs,
+    takeoverMarginMs: t.takeoverMarginMs,
+  };
 }
 
 type Holding = Extract<ElectionState, { kind: 'activating' | 'leader' }>;

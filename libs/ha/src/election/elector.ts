@@ -3,9 +3,10 @@ import { ConsulAccessDeniedError, SessionRefusedError, describeError } from '../
 import type { ConsulPort } from '../consul/consul.port.js';
 import { Backoff } from '../clock/backoff.js';
 import { AcquireAttempt } from './acquire-attempt.js';
-import { decide, nextDueAt, type Action, type DecideTimings } from './decide.js';
+import { checkTimeoutFor } from '../config/ha-timings.js';
+import { decide, decideTimingsOf, nextDueAt, type Action, type DecideTimings } from './decide.js';
 import { sessionOf, termOf, type ElectionState } from './election-state.js';
-import { HoldingTerm } from './holding-term.js';
+import { HoldingDuties } from './holding-duties.js';
 import type { LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
 import type { ElectionListener, ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
@@ -26,15 +27,10 @@ export interface ElectorDeps {
   random?: () => number;
 }
 
-/** Timeout of Consul's HTTP check: the interval, within Consul's 1 s minimum and 10 s default. */
-export function checkTimeoutFor(healthCheckIntervalMs: number): number {
-  return Math.max(1000, Math.min(10_000, healthCheckIntervalMs));
-}
-
 /**
  * The election loop: gather one observation, let decide() choose, perform the cleanup it asks for,
  * transition. All I/O goes through the Consul, health, peer and graph ports; all time through the Clock.
- * While the lock is held, the term's duties run in the background (holding-term.ts) and the loop only
+ * While the lock is held, the term's duties run in the background (holding-duties.ts) and the loop only
  * takes their observations, so no Consul call can hold a demotion up (rule 11).
  */
 export class Elector {
@@ -44,7 +40,7 @@ export class Elector {
   private sessionRenewedAt = 0;
   private readonly attempt: AcquireAttempt;
   /** The background duties of the current holding of the lock (renew, proof, watches, activation). */
-  private duties: HoldingTerm | null = null;
+  private duties: HoldingDuties | null = null;
   private readonly shutdown = new AbortController();
   private wake = new AbortController();
   private requests: { shutdown: boolean; stepDown: { candidate?: string } | null } = { shutdown: false, stepDown: null };
@@ -64,17 +60,7 @@ export class Elector {
 
   constructor(private readonly deps: ElectorDeps) {
     const t = deps.timings;
-    this.decideTimings = {
-      retryDelayMs: t.retryDelayMs,
-      healthPollMs: Math.min(1000, t.healthCheckIntervalMs),
-      // rule 5: the delay that refused us is the configured one; with 0 configured, a peer's may differ
-      lockDelayRetryMs: t.lockDelayMs > 0 ? t.lockDelayMs : 1000,
-      stepDownHoldOffMs: t.stepDownHoldOffMs,
-      activationTimeoutMs: t.activationTimeoutMs,
-      leaseMs: t.leaseMs,
-      renewDeadlineMs: t.renewDeadlineMs,
-      takeoverMarginMs: t.takeoverMarginMs,
-    };
+    this.decideTimings = decideTimingsOf(t);
     // rule 10: once this instance promised a peer not to act, only a later proof lets it act again
     deps.term.onPromise((at) => this.duties?.channel.post({ type: 'promised-not-acting', at }));
     this.serviceId = `${deps.identity.serviceName}-${deps.identity.instanceId}`;
@@ -167,8 +153,9 @@ export class Elector {
 
   private enter(from: ElectionState, next: ElectionState): void {
     if (next.kind === 'activating') {
-      this.duties = new HoldingTerm({
+      this.duties = new HoldingDuties({
         ...this.deps,
+        onConsulError: (operation, detail) => this.deps.listener.consulError(operation, detail),
         state: next,
         onKeyValue: (value) => (this.lastKeyValue = value),
       });
