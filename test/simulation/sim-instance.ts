@@ -2,6 +2,9 @@ import type { CheckStatus } from '../../libs/ha/src/consul/consul.port.js';
 import { Elector } from '../../libs/ha/src/election/elector.js';
 import type { ElectorTimings, PeerProbePort } from '../../libs/ha/src/election/ports.js';
 import { ActingTerm } from '../../libs/ha/src/term/acting-term.js';
+import { HaLeaderView } from '../../libs/ha/src/forwarding/ha-leader-view.js';
+import type { ForwardTarget } from '../../libs/ha/src/forwarding/forward-attempt.js';
+import { SimDispatch, type SimOutcome, type SimRequest } from './sim-dispatch.js';
 import type { Prng } from './prng.js';
 import type { Scheduler } from './scheduler.js';
 import { SimAgent } from './sim-agent.js';
@@ -46,6 +49,7 @@ export class SimInstance {
   term!: ActingTerm;
   elector!: Elector;
   graph!: SimGraph;
+  dispatch!: SimDispatch;
   private incarnation = 0;
 
   constructor(
@@ -63,6 +67,13 @@ export class SimInstance {
   /** Rules 3, 9, 10: what the leader probe would answer now (a frozen process answers once continued). */
   isActing(): boolean {
     return !this.process.crashed && this.term.mayAct();
+  }
+
+  /** A user request reaching this host: refused when no process listens, else handled by the dispatch. */
+  receive(request: SimRequest): Promise<SimOutcome> {
+    const process = this.process;
+    if (process.crashed) return Promise.resolve('not-processed');
+    return new Promise<SimOutcome>((resolve) => process.deliver(() => void this.dispatch.handle(request).then(resolve)));
   }
 
   crash(): void {
@@ -105,6 +116,27 @@ export class SimInstance {
     };
   }
 
+  /** Forwards a request to the holder over the network; no answer by its deadline is a failure (not retried). */
+  private forward(process: SimProcess, target: ForwardTarget, request: SimRequest): Promise<SimOutcome> {
+    const { network, scheduler } = this.world;
+    return new Promise<SimOutcome>((resolve) => {
+      let settled = false;
+      const answer = (outcome: SimOutcome) =>
+        process.deliver(() => {
+          if (settled) return;
+          settled = true;
+          timeout.cancelled = true;
+          resolve(outcome);
+        });
+      const timeout = scheduler.at(request.deadline, () => answer('failed'));
+      network.send(this.id, target.id, () => {
+        const peer = this.world.instance(target.id);
+        if (!peer) return answer('failed');
+        void peer.receive(request).then((outcome) => network.send(target.id, this.id, () => answer(outcome)));
+      });
+    });
+  }
+
   /** What the agent's HTTP check of this host's service sees: a frozen or crashed process does not answer. */
   private checkSeen(serviceId: string): CheckStatus {
     if (serviceId !== `a4c-${this.id}`) return 'critical';
@@ -142,6 +174,16 @@ export class SimInstance {
         consulError: () => undefined,
       },
     });
+    const view = new HaLeaderView({
+      instanceId: this.id,
+      url: this.url,
+      leaderKey: 'service/a4c/leader',
+      consul: null,
+      term: this.term,
+      leader: () => this.elector.leader,
+      onElectionChange: () => () => undefined,
+    });
+    this.dispatch = new SimDispatch({ id: this.id, view, graph: this.graph, clock: this.clock, now: () => scheduler.now, forward: (target, request) => this.forward(process, target, request) });
     this.world.trace(`${this.id}: process started (incarnation ${incarnation}, clock rate ${this.clock.rate.toFixed(4)})`);
     this.elector.start();
     return process;

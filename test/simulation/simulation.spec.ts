@@ -68,6 +68,7 @@ function summary(results: SimulationResult[]): string {
   const stuck = results.filter((r) => r.actingAfterHealMs === null).map((r) => r.seed);
   return [
     `${results.length} seeds: ${failing} with violations; ${sum((r) => r.terms)} terms, ${sum((r) => r.schedule.length)} faults, ${sum((r) => r.steps)} steps, ${(sum((r) => r.simulatedMs) / 3_600_000).toFixed(1)} simulated hours`,
+    `user requests: ${sum((r) => r.requests.sent)} sent to any instance, ${sum((r) => r.requests.served)} served by a full graph (directly or forwarded), ${sum((r) => r.requests.timedOut)} held past ${15} s, ${sum((r) => r.requests.failed)} failed in flight, ${sum((r) => r.requests.refused)} refused (no process)`,
     `an acting leader after the last fault healed: median ${seconds(at(0.5))}, p99 ${seconds(at(0.99))}, max ${seconds(at(1))}${stuck.length > 0 ? `; none by the end of the run in seeds ${stuck.slice(0, 20).join(', ')}${stuck.length > 20 ? ', ...' : ''}` : ''}`,
   ].join('\n');
 }

@@ -9,6 +9,7 @@ import { SimInstance, type SimWorld } from './sim-instance.js';
 import { SimNetwork } from './sim-network.js';
 import { SimServers } from './sim-servers.js';
 import { SimElasticsearch } from './sim-store.js';
+import { DOCUMENTS } from './sim-graph.js';
 
 /**
  * Timings of the simulated instances: the relations of docs/architecture.md (renew deadline < TTL, lease
@@ -69,6 +70,8 @@ export interface SimulationResult {
   steps: number;
   simulatedMs: number;
   terms: number;
+  /** User requests: sent, served by a full graph (written or fenced), held past the deadline, failed, refused (no process). */
+  requests: { sent: number; served: number; timedOut: number; failed: number; refused: number };
   /** From the moment the last fault healed to the first acting instance after it; null: none by the end. */
   actingAfterHealMs: number | null;
 }
@@ -130,6 +133,8 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const schedule = randomSchedule(faultRng, { instances: ids, faultWindowMs, meanGapMs, maxDurationMs: maxFaultMs });
   for (const id of ids) instances.push(new SimInstance(id, world));
   checkRounds(scheduler, instances, SIM_TIMINGS.healthCheckIntervalMs);
+  const requests = { sent: 0, served: 0, timedOut: 0, failed: 0, refused: 0 };
+  userRequests(world, instances, requests, faultWindowMs);
   for (const entry of schedule) scheduler.at(entry.at, () => injectFault(world, instances, entry));
   const healedAt = lastHealed(schedule);
   const end = healedAt + quietMs;
@@ -156,7 +161,31 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
     simulatedMs: scheduler.now,
     terms,
     actingAfterHealMs,
+    requests,
   };
+}
+
+/** How long a user request may be held (ha.forwardTimeoutInMillis's default). */
+const HOLD_MS = 15_000;
+
+/**
+ * Users send writes to any instance (a proxy that does not know the leader yet), while the faults run:
+ * they go through the dispatch and forwarding decisions and the fenced store.
+ */
+function userRequests(world: SimWorld, instances: SimInstance[], counts: SimulationResult['requests'], untilMs: number): void {
+  const { scheduler, rng } = world;
+  scheduler.after(rng.int(1500, 4000), () => {
+    if (scheduler.now > untilMs) return;
+    const target = rng.pick(instances);
+    const request = { id: ++counts.sent, doc: rng.pick(DOCUMENTS), deadline: scheduler.now + HOLD_MS };
+    void target.receive(request).then((outcome) => {
+      if (outcome === 'written' || outcome === 'refused') counts.served += 1;
+      else if (outcome === 'timed-out') counts.timedOut += 1;
+      else if (outcome === 'failed') counts.failed += 1;
+      else counts.refused += 1;
+    });
+    userRequests(world, instances, counts, untilMs);
+  });
 }
 
 /** Every agent runs its HTTP checks each check period (one event for all of them). */
