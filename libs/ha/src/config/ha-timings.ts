@@ -90,7 +90,7 @@ export function deriveHaTimings(config: TimingInput): HaTimings {
   const sessionTtlMs = config.consulSessionTTLInSecond * 1000;
   const leaseMs = leaseMsOf(config);
   // Every non-blocking Consul call is bounded by half the lease: a proof that takes longer is useless,
-  // and a call can never outlive the lease it serves (docs/architecture.md §5).
+  // and a call can never outlive the lease it serves (docs/architecture.md §2, "The timing relations").
   const requestTimeoutMs = Math.max(1, Math.min(config.consulConnectTimeoutInMillis, Math.floor(leaseMs / 2)));
   // Connecting longer than a whole request may last is pointless, for blocking reads too.
   const connectTimeoutMs = Math.min(config.consulConnectTimeoutInMillis, requestTimeoutMs);
