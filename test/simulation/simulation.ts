@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ElectorTimings } from '../../libs/ha/src/election/ports.js';
+import { testTimings } from '../../libs/ha/src/testing/election-harness.js';
 import { describeFault, randomSchedule, type ScheduledFault } from './fault-schedule.js';
 import { applyFault } from './fault-injector.js';
 import { InvariantChecker, type Violation } from './invariants.js';
@@ -12,23 +13,14 @@ import { SimElasticsearch } from './sim-store.js';
 import { DOCUMENTS } from './sim-graph.js';
 
 /**
- * Timings of the simulated instances: the relations of docs/architecture.md (renew deadline < TTL, lease
- * < renew deadline, margin over the lease for clock rates), scaled so that a run covers many terms.
+ * Timings of the simulated instances: the scenario tests' (the relations of docs/architecture.md: renew
+ * deadline < TTL, lease < renew deadline, a margin over the lease for clock rates), with shorter waits
+ * between tries so that a run of half a minute covers many terms.
  */
 export const SIM_TIMINGS: ElectorTimings = {
-  sessionTtlMs: 15_000,
-  renewIntervalMs: 5_000,
-  renewDeadlineMs: 10_000,
-  renewRetryMs: 1_000,
-  leaseMs: 4_000,
-  proveIntervalMs: 1_000,
-  proveRetryMs: 200,
-  takeoverMarginMs: 400,
-  handoverWindowMs: 3_000,
+  ...testTimings,
   blockingWaitMs: 60_000,
   retryDelayMs: 3_000,
-  lockDelayMs: 0,
-  healthCheckIntervalMs: 1_000,
   activationTimeoutMs: 10_000,
   stepDownHoldOffMs: 3_000,
 };
