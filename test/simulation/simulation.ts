@@ -33,7 +33,7 @@ export const CLOCK_SKEW = 0.02;
  * `long` (the default of `npm run sim`) lets faults last up to a minute, as the issue's scenarios do.
  */
 export const PROFILES = {
-  short: { faultWindowMs: 15_000, maxFaultMs: 16_000, quietMs: 6_000, meanGapMs: 1_800 },
+  short: { faultWindowMs: 13_000, maxFaultMs: 15_000, quietMs: 5_000, meanGapMs: 1_700 },
   long: { faultWindowMs: 60_000, maxFaultMs: 60_000, quietMs: 20_000, meanGapMs: 3_000 },
 } as const;
 export type ProfileName = keyof typeof PROFILES;
