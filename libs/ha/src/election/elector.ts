@@ -69,10 +69,6 @@ export class Elector {
     return holdsLock(this.state) ? this.leaderValue(this.state.term, this.state.since) : this.lastKeyValue;
   }
 
-  get consulServiceId(): string {
-    return this.race.serviceId;
-  }
-
   start(): void {
     this.loop ??= this.run();
   }

@@ -19,8 +19,8 @@ type Acquiring = Extract<ElectionState, { kind: 'acquiring' }>;
 export class RaceSteps {
   private registered = false;
   private readonly attempt: AcquireAttempt;
-  readonly serviceId: string;
-  readonly checkId: string;
+  private readonly serviceId: string;
+  private readonly checkId: string;
 
   constructor(
     private readonly deps: {
