@@ -9,6 +9,7 @@ import { freePort } from '../support/free-port.js';
 import { spawnProcess, type SpawnedProcess } from '../support/spawned-process.js';
 import { waitUntil } from '../support/wait-until.js';
 import { exampleLockfile } from './example-lockfile.js';
+import { isTestCode } from './test-code.js';
 
 // The proof that @a4c/ha installs into a Nest application outside this workspace: pack the library,
 // install the tarball into a copy of examples/standalone-app (offline, from the npm cache), build it with
@@ -85,16 +86,26 @@ describe('@a4c/ha installed from its npm pack tarball into examples/standalone-a
     writeFileSync(join(app, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
 
     await npm(['ci', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
-    // what the tarball ships: the built JS with its declarations, no sources, tests or test doubles
+    // what the tarball ships: the built JS with its declarations, no sources or tests; of the test doubles
+    // only the deliberate @a4c/ha/testing entry (test/package/no-test-code.int-spec.ts names the rule)
     const installed = join(app, 'node_modules', library.name);
     const shipped = readdirSync(installed, { recursive: true, encoding: 'utf8' });
-    expect(shipped).toEqual(expect.arrayContaining(['package.json', 'README.md', join('dist', 'index.js'), join('dist', 'index.d.ts')]));
-    expect(shipped.filter((file) => /(^|[/\\])(src|testing)([/\\]|$)|spec\.|\.ts$(?<!\.d\.ts)/.test(file))).toEqual([]);
+    expect(shipped).toEqual(expect.arrayContaining(['package.json', 'README.md', join('dist', 'index.js'), join('dist', 'index.d.ts'), join('dist', 'testing', 'index.js')]));
+    expect(shipped.filter(isTestCode)).toEqual([]);
     // the example's own compiler, against the installed package's type declarations
     await run(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')], { cwd: app }).catch((error: Error & { stdout?: string }) => {
       throw new Error(`the example does not compile against the packed @a4c/ha: ${error.stdout ?? error.message}`);
     });
     consul = await spawnConsulDev();
+  });
+
+  it('the README\'s @a4c/ha/testing example is the example app\'s test, and it passes against the packed package', async () => {
+    const readme = readFileSync(join(repoRoot, 'libs/ha/README.md'), 'utf8');
+    const example = readFileSync(join(repoRoot, 'examples/standalone-app/src/leadership.test.ts'), 'utf8');
+    expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
+    const { stdout } = await npm(['test'], app);
+    expect(stdout).toMatch(/^# pass 1$/m);
+    expect(stdout).toMatch(/^# fail 0$/m);
   });
 
   afterAll(async () => {
