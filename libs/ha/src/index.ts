@@ -16,7 +16,7 @@ export type { Clock } from './clock/clock.port.js';
 export type { ConsulPort } from './consul/consul.port.js';
 export { ConsulUnavailableError, SessionInvalidatedError, SessionRefusedError, ConsulAccessDeniedError } from './consul/consul-errors.js';
 export { validateHaConfig } from './config/validate-ha-config.js';
-export type { HaConfig } from './config/ha-config.js';
+export type { HaConfig, HaOptions } from './config/ha-config.js';
 export { HA_DEFAULTS } from './config/ha-defaults.js';
 export { deriveHaTimings, type HaTimings } from './config/ha-timings.js';
 export { HaConfigError } from './config/ha-config.error.js';
