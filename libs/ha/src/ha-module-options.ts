@@ -7,6 +7,7 @@ import type { PeerProbePort } from './election/ports.js';
 import type { ElasticsearchTarget } from './health/elasticsearch.health.js';
 import type { HaFencing } from './fencing/ha-fencing.js';
 import type { ConfigureApplication } from './host/full-graph-host.js';
+import type { HaMetricsOptions } from './metrics/ha-metrics.js';
 
 /** What HaModule.forRoot takes (docs/architecture.md §2): the `ha:` section and the full graph to boot on demand. */
 export interface HaModuleOptions {
@@ -37,6 +38,8 @@ export interface HaModuleOptions {
   peers?: PeerProbePort;
   /** Test seam: what happens when the full graph's close overran (default: exit with code 3). */
   onCloseOverrun?: (reason: string) => void;
+  /** The application's prom-client registry for the plugin's metrics, and whether it collects default metrics. */
+  metrics?: HaMetricsOptions;
   /** Nest logger of the child applications (false silences them). */
   childLogger?: false;
 }

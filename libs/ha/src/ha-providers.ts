@@ -26,7 +26,7 @@ export const HA_CLOCK = 'A4C_HA_CLOCK';
  * count for Consul's check, and they gate the race for the lock and a leader's tenure (rule 8).
  */
 export const HA_HEALTH_INDICATORS = 'A4C_HA_HEALTH_INDICATORS';
-/** The prom-client registry the plugin's metrics live in (the application may merge it into its own). */
+/** The prom-client registry the plugin's metrics live in: its own, or the application's (HaModuleOptions.metrics). */
 export const HA_METRICS_REGISTRY = 'A4C_HA_METRICS_REGISTRY';
 
 /** Exit code when the full graph's close overran ha.closeTimeoutInMillis (docs/architecture.md §4, rule 11). */
@@ -47,7 +47,11 @@ export const HA_PROVIDERS: Provider[] = [
     useFactory: (options: HaModuleOptions): HaHealthIndicator[] => options.healthIndicators ?? [],
     inject: [HA_MODULE_OPTIONS],
   },
-  { provide: HaMetrics, useFactory: (clock: Clock) => new HaMetrics(() => clock.now(), () => clock.wallNow()), inject: [HA_CLOCK] },
+  {
+    provide: HaMetrics,
+    useFactory: (options: HaModuleOptions, clock: Clock) => new HaMetrics(() => clock.now(), () => clock.wallNow(), options.metrics),
+    inject: [HA_MODULE_OPTIONS, HA_CLOCK],
+  },
   { provide: HA_METRICS_REGISTRY, useFactory: (metrics: HaMetrics) => metrics.registry, inject: [HaMetrics] },
   {
     provide: HaHealthService,

@@ -81,7 +81,8 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
           peers: options.peers ?? new HttpPeerProbe({ timeoutMs: Math.min(1000, timings.requestTimeoutMs) }),
           listener: {
             transition: (from, to, reason) => this.onTransition(from, to, reason),
-            consulError: (operation) => this.metrics.recordConsulError(operation),
+            // failed calls are counted by the instrumented port above, with the duration histogram's operation labels
+            consulError: () => undefined,
           },
         })
       : null;

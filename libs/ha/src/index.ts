@@ -9,6 +9,7 @@ export type { HaHealthIndicator } from './health/app-indicators.js';
 export { HaEvents, HA_ELECTED, HA_REVOKED, type HaLeadershipEvent } from './ha-events.js';
 export type { ElasticsearchTarget } from './health/elasticsearch.health.js';
 export type { ConfigureApplication } from './host/full-graph-host.js';
+export type { HaMetricsOptions } from './metrics/ha-metrics.js';
 export { Fence } from './fencing/fence.js';
 export { FencedWriteError } from './fencing/fenced-write.error.js';
 export type { HaFencing, EpochRequest } from './fencing/ha-fencing.js';
