@@ -7,7 +7,7 @@ import { formatProblem, type ConfigProblem } from './config/config-problem.js';
 import { helpText, versionText } from './config/help.js';
 import { loadConfig } from './config/load-config.js';
 import { startupProblems } from './config/startup-checks.js';
-import { A4cLogger } from './logging/a4c-logger.js';
+import { createAppLogger } from './logging/app-logger.js';
 import { AppModule } from './app.module.js';
 import { HaService } from '@a4c/ha';
 
@@ -45,7 +45,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<INestAp
     return undefined;
   }
 
-  const logger = new A4cLogger(config.logging.format, { colors: process.stdout.isTTY === true });
+  const logger = createAppLogger(config.logging.format, { colors: process.stdout.isTTY === true });
   const app = await NestFactory.create(AppModule.forRoot(config, extraModules), {
     bodyParser: false, // bodies are parsed by the full graph the parent forwards to, never twice
     // by the time the server closes, the full graph is down and the lock released: a client holding a

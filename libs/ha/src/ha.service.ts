@@ -238,10 +238,9 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private onTransition(from: ElectionState, to: ElectionState, reason: string): void {
-    // one structured line per change (docs/architecture.md §7, convention 8): A4C's logger prints the
-    // fields as `[instanceId=... term=...]` in text and as top-level keys with logging.format json
-    this.logger.log({
-      message: from.kind === to.kind ? `${to.kind}: ${reason}` : `${from.kind} -> ${to.kind}: ${reason}`,
+    // one structured line per change (docs/architecture.md §7, convention 8): Nest's ConsoleLogger prints
+    // the fields after the message in text, and as top-level keys in json mode with flattenParams
+    this.logger.log(from.kind === to.kind ? `${to.kind}: ${reason}` : `${from.kind} -> ${to.kind}: ${reason}`, {
       instanceId: this.instanceId,
       sessionId: sessionOf(to) ?? sessionOf(from) ?? null,
       term: termOf(to) || termOf(from),
