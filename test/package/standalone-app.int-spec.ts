@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -97,6 +97,22 @@ describe('@a4c/ha installed from its npm pack tarball into examples/standalone-a
       throw new Error(`the example does not compile against the packed @a4c/ha: ${error.stdout ?? error.message}`);
     });
     consul = await spawnConsulDev();
+  });
+
+  it('without the optional peer @elastic/elasticsearch the app runs; configuring the Elasticsearch indicator fails saying what to install', async () => {
+    expect(existsSync(join(app, 'node_modules', '@elastic', 'elasticsearch'))).toBe(false); // the other test runs the app without it
+    const script = [
+      "import 'reflect-metadata';",
+      "import { Module } from '@nestjs/common';",
+      "import { Test } from '@nestjs/testing';",
+      "import { HaModule } from '@a4c/ha';",
+      'class Graph {}',
+      'Module({})(Graph);',
+      "const options = { ha: {}, application: Graph, serverPort: 3000, directory: '.', elasticsearch: { urls: ['http://127.0.0.1:9'] } };",
+      'await Test.createTestingModule({ imports: [HaModule.forRoot(options)] }).compile().then(() => console.log("started"), (error) => console.log(error.message));',
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app });
+    expect(stdout.trim()).toBe('the Elasticsearch health indicator (HaModule option "elasticsearch") needs the optional peer dependency @elastic/elasticsearch: npm install @elastic/elasticsearch@^8.19.1');
   });
 
   it('the README\'s @a4c/ha/testing example is the example app\'s test, and it passes against the packed package', async () => {
