@@ -21,6 +21,7 @@ export function loadElasticsearchClient(load: (name: string) => unknown = create
     if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
     throw new Error(
       `the Elasticsearch health indicator (HaModule option "elasticsearch") needs the optional peer dependency ${ELASTICSEARCH_PACKAGE}: npm install ${ELASTICSEARCH_PACKAGE}@${ELASTICSEARCH_RANGE}`,
+      { cause: error },
     );
   }
 }
