@@ -3,7 +3,7 @@ import { ConsulHttp, keyPath, type ConsulEndpoint, type ConsulResponse } from '.
 import type { CheckStatus, ConsulPort, KeyRead, ReadKeyOptions, ServiceInstance, ServiceRegistration, SessionRequest } from './consul.port.js';
 
 export interface ConsulConnection extends ConsulEndpoint {
-  /** Bound of every non-blocking call: well under the renew deadline (docs/architecture.md §5). */
+  /** Bound of every non-blocking call: well under the renew deadline (docs/architecture.md §2, "The timing relations"). */
   requestTimeoutMs: number;
   /** Bound of a blocking read: above wait + wait/16 + the server's hold time. */
   blockingReadTimeoutMs: number;

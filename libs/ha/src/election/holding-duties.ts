@@ -1,6 +1,10 @@
+import { healthPollMsOf } from '../config/ha-timings.js';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
 import { describeError } from '../consul/consul-errors.js';
-import type { ElectorDeps } from './elector.js';
+import type { Clock } from '../clock/clock.port.js';
+import type { ConsulPort } from '../consul/consul.port.js';
 import type { HaContext } from '../ha-context.js';
+import type { ActingTerm } from '../term/acting-term.js';
 import type { ElectionState } from './election-state.js';
 import { HealthWatch } from './health-watch.js';
 import { HoldingWatch } from './holding-watch.js';
@@ -8,36 +12,41 @@ import type { LeaderValue } from './leader-value.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { ObservationChannel } from './observation-channel.js';
 import { TakeoverProbe } from './takeover-probe.js';
+import type { ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
 
-/** How often a new holder asks its predecessor whether it still acts (rule 10). */
-export const TAKEOVER_PROBE_INTERVAL_MS = 200;
-const HEALTH_FAILURES_BEFORE_DOWN = 2;
-
-type Holding = Extract<ElectionState, { kind: 'activating' | 'leader' }>;
+/** What the duties of one holding use: the ports, and the state they start from. */
+export interface HoldingDutiesDeps {
+  consul: ConsulPort;
+  clock: Clock;
+  health: LocalHealthPort;
+  graph: FullGraphPort;
+  term: ActingTerm;
+  identity: Pick<ElectorIdentity, 'instanceId' | 'leaderKey'>;
+  timings: ElectorTimings;
+  peers?: PeerProbePort;
+  random?: () => number;
+  onConsulError: (operation: string, detail: string) => void;
+  state: Extract<ElectionState, { kind: 'activating' }>;
+  /** The key's value when it stopped being ours (the new leader, as far as the key tells). */
+  onKeyValue: (value: LeaderValue | null) => void;
+}
 
 /**
- * Everything that runs for one term, from the acquire to the demotion: the full graph's activation, the
- * lease keeper (renew + proof), the key watch, the health watch and, when needed, the takeover probe.
- * All of them post into one channel the election loop reads; stop() ends them all and aborts the term's
- * signal, which tells the full graph first that leadership has ended (rule 7).
+ * Everything that runs while this instance holds the lock, from the acquire to the demotion: the full
+ * graph's activation, the lease keeper (renew + proof), the key watch, the health watch and, when needed,
+ * the takeover probe. All of them post into one channel the election loop reads; stop() ends them all.
+ * The holding's signal belongs to the acting term, which aborts it first (rule 7).
  */
-export class HoldingTerm {
+export class HoldingDuties {
   readonly channel = new ObservationChannel();
   readonly keeper: LeaseKeeper;
   private readonly watch: HoldingWatch;
   private readonly healthWatch: HealthWatch;
   private probe: TakeoverProbe | null = null;
-  private readonly controller = new AbortController();
 
-  constructor(
-    private readonly deps: ElectorDeps & {
-      state: Extract<ElectionState, { kind: 'activating' }>;
-      isActing: () => boolean;
-      onKeyValue: (value: LeaderValue | null) => void;
-    },
-  ) {
-    const { consul, clock, identity, timings, state, listener } = deps;
-    const onError = (operation: string, detail: string) => listener.consulError(operation, detail);
+  constructor(private readonly deps: HoldingDutiesDeps) {
+    const { consul, clock, identity, timings, state } = deps;
+    const onError = deps.onConsulError;
     this.keeper = new LeaseKeeper({ consul, clock, key: identity.leaderKey, sessionId: state.sessionId, renewedAt: state.lease.renewedAt, channel: this.channel, timings, onError });
     this.watch = new HoldingWatch({
       consul,
@@ -55,8 +64,8 @@ export class HoldingTerm {
       health: deps.health,
       clock,
       channel: this.channel,
-      pollMs: Math.min(1000, timings.healthCheckIntervalMs),
-      failuresBeforeDown: HEALTH_FAILURES_BEFORE_DOWN,
+      pollMs: healthPollMsOf(timings.healthCheckIntervalMs),
+      failuresBeforeDown: INTERNAL_DEFAULTS.healthFailuresBeforeDown,
     });
   }
 
@@ -72,7 +81,7 @@ export class HoldingTerm {
   track(state: ElectionState): void {
     const waiting = state.kind === 'activating' && !state.takeover.safe ? state.takeover.peer : null;
     if (waiting && !this.probe && this.deps.peers) {
-      this.probe = new TakeoverProbe({ probe: this.deps.peers, clock: this.deps.clock, channel: this.channel, peer: waiting, intervalMs: TAKEOVER_PROBE_INTERVAL_MS });
+      this.probe = new TakeoverProbe({ probe: this.deps.peers, clock: this.deps.clock, channel: this.channel, peer: waiting, intervalMs: INTERNAL_DEFAULTS.takeoverProbeIntervalMs });
       this.probe.start();
     }
     if (!waiting && this.probe) {
@@ -82,7 +91,6 @@ export class HoldingTerm {
   }
 
   stop(): void {
-    this.controller.abort();
     this.keeper.stop();
     this.watch.stop();
     this.healthWatch.stop();
@@ -91,14 +99,15 @@ export class HoldingTerm {
   }
 
   private activate(): void {
-    const { state, identity, graph, isActing } = this.deps;
-    const { signal } = this.controller;
+    const { state, identity, graph, term } = this.deps;
+    // the acting term began this holding on entering activating (Elector.transition): its signal is ours
+    const signal = term.signal ?? AbortSignal.abort();
     const context: HaContext = {
       instanceId: identity.instanceId,
       term: state.term,
       since: new Date(state.since).toISOString(),
       signal,
-      isLeading: () => !signal.aborted && isActing(),
+      isLeading: () => term.mayAct(),
     };
     graph.activate(context).then(
       () => this.channel.post({ type: 'activated' }),
@@ -106,5 +115,3 @@ export class HoldingTerm {
     );
   }
 }
-
-export type { Holding };
