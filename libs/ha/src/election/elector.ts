@@ -136,7 +136,7 @@ export class Elector {
       this.duties.start();
     }
     if (!holdsLock(next)) {
-      // rule 7: the graph learned first (the term's signal) that leadership has ended; the duties stop with it
+      // rule 7: the graph learned first (the acting term's signal) that leadership has ended; the duties stop with it
       this.duties?.stop();
       this.duties = null;
     }

@@ -1,4 +1,5 @@
 import { abortError, type Clock } from '../clock/clock.port.js';
+import { systemClock } from '../clock/system-clock.js';
 import {
   ConsulUnavailableError,
   SessionInvalidatedError,
@@ -55,7 +56,8 @@ export class InMemoryConsul implements ConsulPort {
   /** Consistent reads take this long (fake-clock ms) before answering: a slow quorum round. */
   consistentReadDelayMs = 0;
 
-  constructor(private readonly clock: Clock) {}
+  /** `clock`: what lock-delay and blocking waits count on (default the system clock; a FakeClock in scenario tests). */
+  constructor(private readonly clock: Clock = systemClock) {}
 
   private enter(operation: string, detail = ''): void {
     this.calls.push(detail ? `${operation} ${detail}` : operation);
