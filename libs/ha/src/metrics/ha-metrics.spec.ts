@@ -107,7 +107,7 @@ describe('HaMetrics', () => {
   it('on the application registry: the plugin metrics join it and leave default metrics to the application', async () => {
     const application = new Registry();
     collectDefaultMetrics({ register: application });
-    const metrics = new HaMetrics(undefined, undefined, { registry: application });
+    const metrics = new HaMetrics(undefined, undefined, null, { registry: application });
     expect(metrics.registry).toBe(application);
     const text = await application.metrics();
     expect(text).toMatch(/^a4c_ha_leader 0$/m);
@@ -118,7 +118,7 @@ describe('HaMetrics', () => {
     const application = new Registry();
     collectDefaultMetrics({ register: application });
     expect(() => Registry.merge([new HaMetrics().registry, application])).toThrow(/process_/); // why the option exists
-    const merged = Registry.merge([new HaMetrics(undefined, undefined, { defaultMetrics: false }).registry, application]);
+    const merged = Registry.merge([new HaMetrics(undefined, undefined, null, { defaultMetrics: false }).registry, application]);
     expect(merged.getSingleMetric('a4c_ha_leader')).toBeDefined();
     expect(merged.getSingleMetric('process_resident_memory_bytes')).toBeDefined();
   });
