@@ -19,8 +19,8 @@ type Acquiring = Extract<ElectionState, { kind: 'acquiring' }>;
 export class RaceSteps {
   private registered = false;
   private readonly attempt: AcquireAttempt;
-  readonly serviceId: string;
-  readonly checkId: string;
+  private readonly serviceId: string;
+  private readonly checkId: string;
 
   constructor(
     private readonly deps: {
@@ -29,7 +29,7 @@ export class RaceSteps {
       health: LocalHealthPort;
       identity: ElectorIdentity;
       timings: ElectorTimings;
-      leaderValue: (term: number, since: number) => LeaderValue;
+      leaderValue: (term: number, since: number, takeoverPending?: string) => LeaderValue;
     },
   ) {
     this.serviceId = `${deps.identity.serviceName}-${deps.identity.instanceId}`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConsulUnavailableError } from '../consul/consul-errors.js';
+import { freshLease } from '../election/lease.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { InMemoryConsul } from '../testing/in-memory-consul.js';
 import { HaMetrics } from './ha-metrics.js';
@@ -22,6 +23,17 @@ describe('HaMetrics', () => {
     expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds /m);
     expect(text).toMatch(/^process_resident_memory_bytes /m);
     expect(metrics.contentType).toBe(metrics.registry.contentType);
+  });
+
+  it('a4c_ha_leader and a4c_ha_acting are 1 exactly while the term says acting, a lapse included (not the election state)', async () => {
+    let acting = false;
+    const metrics = new HaMetrics(Date.now, Date.now, { lease: () => ({ provenAgoMs: null, remainingMs: 0, leaseMs: 1 }), acting: () => acting, health: async () => ({}) });
+    const lease = freshLease(0, 0);
+    metrics.recordTransition({ kind: 'activating', sessionId: 's', term: 1, since: 0, startedAt: 0, lease, graphUp: true, takeover: { safe: true, reason: '', safeAt: 0, peer: null } }, { kind: 'leader', sessionId: 's', term: 1, since: 0, lease });
+    expect([sample(await metrics.text(), 'a4c_ha_leader'), sample(await metrics.text(), 'a4c_ha_acting')]).toEqual([0, 0]); // leader, lease lapsed
+    acting = true;
+    expect([sample(await metrics.text(), 'a4c_ha_leader'), sample(await metrics.text(), 'a4c_ha_acting')]).toEqual([1, 1]);
+    expect(sample(await metrics.text(), 'a4c_ha_state{state="leader"}')).toBe(1);
   });
 
   it('reads lease, acting and health indicators at scrape time from its sources', async () => {
