@@ -21,6 +21,8 @@ export class AcquireAttempt {
   private watchIndex = 0;
   /** The released-for-a-candidate value we are standing back for, and since when (monotonic). */
   private standingBack: { modifyIndex: number; since: number } | null = null;
+  /** An earlier session of ours we asked to destroy: if it still holds the key, watch once before asking again. */
+  private staleAsked: string | null = null;
   /** The leader as last read from the key (null when free). */
   lastValue: LeaderValue | null = null;
 
@@ -48,6 +50,12 @@ export class AcquireAttempt {
     const value = parseLeaderValue(read.entry?.value);
     this.lastValue = holder ? value : null;
     if (holder && holder !== sessionId) {
+      if (this.isOwnStale(holder, value)) {
+        this.watchIndex = 0;
+        this.staleAsked = holder;
+        return { type: 'stale-own-session', holder };
+      }
+      this.staleAsked = null;
       this.watchIndex = read.index;
       return { type: 'key', holder };
     }
@@ -61,6 +69,18 @@ export class AcquireAttempt {
       if (!fresh.up) return { type: 'unhealthy', detail: fresh.detail };
     }
     return this.tryAcquire(sessionId, read, freeSeenAt);
+  }
+
+  /**
+   * Rule 14: the value names this instance but the session is not ours, so that session belongs to a
+   * process of ours that is gone or to a term of ours that ended (instance ids are unique). Asked once
+   * per holder; when the destroy did not take, the next read blocks before we ask again.
+   */
+  private isOwnStale(holder: string, value: LeaderValue | null): boolean {
+    if (value?.id !== this.deps.identity.instanceId || value.released) return false;
+    if (this.staleAsked !== holder) return true;
+    this.staleAsked = null;
+    return false;
   }
 
   private read(untilRenewMs: number, signal: AbortSignal): Promise<KeyRead> {

@@ -3,8 +3,11 @@ import { freshLease, leaseDueAt, leaseValid, renewDeadlineAt, withProof, withRen
 import type { Observation } from './observation.js';
 import type { Predecessor } from './predecessor.js';
 
-/** Side effects that must follow a decision, performed by the loop in this order. */
-export type CleanupAction = 'release' | 'destroy-session' | 'deregister';
+/**
+ * Side effects that must follow a decision, performed by the loop in this order. `destroy-stale-session`
+ * names a session other than the current one: an earlier session of this instance (rule 14).
+ */
+export type CleanupAction = 'release' | 'destroy-session' | 'deregister' | { type: 'destroy-stale-session'; sessionId: string };
 
 export interface Decision {
   next: ElectionState;
@@ -122,6 +125,13 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
       return stay(state, `lock released for a hand-over to ${o.candidate}: standing back for ${o.waitMs} ms`, o.waitMs);
     case 'key':
       return stay(state, o.holder ? `lock held by session ${o.holder}: watching the key` : 'lock is free: trying to acquire');
+    case 'stale-own-session': // rule 14: this instance is that session's holder, so that holder is gone
+      return {
+        next: state,
+        actions: [{ type: 'destroy-stale-session', sessionId: o.holder }],
+        reason: `lock held by session ${o.holder}, an earlier session of this instance (a previous process or an ended term): destroying it`,
+        waitMs: 0,
+      };
     case 'renewed':
       return routine(state, 'session renewed');
     case 'session-gone':

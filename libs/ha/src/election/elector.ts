@@ -323,6 +323,10 @@ export class Elector {
     const sessionId = sessionOf(from);
     const value = JSON.stringify(this.releasedValue(from));
     for (const action of actions) {
+      if (typeof action === 'object') {
+        await this.destroyStale(action.sessionId);
+        continue;
+      }
       try {
         // rule 4 + rule 10: the value says the holder stopped cleanly, so the next one acts at once
         if (action === 'release' && sessionId) await consul.release(identity.leaderKey, sessionId, value);
@@ -340,6 +344,16 @@ export class Elector {
           void this.retryLeftover();
         }
       }
+    }
+  }
+
+  /** Rule 14: destroys an earlier session of this instance; a failure only means the next read sees it again. */
+  private async destroyStale(sessionId: string): Promise<void> {
+    try {
+      await this.deps.consul.destroySession(sessionId);
+      if (this.leftover?.sessionId === sessionId) this.leftover = null;
+    } catch (error) {
+      this.deps.listener.consulError('destroy-stale-session', describeError(error));
     }
   }
 

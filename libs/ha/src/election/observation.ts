@@ -19,6 +19,11 @@ export type Observation =
   | { type: 'refused'; holder: string | null }
   /** The key is free but was released for a hand-over to another instance: wait `waitMs` for it. */
   | { type: 'standing-back'; candidate: string; waitMs: number }
+  /**
+   * The key is held by `holder`, a session that is not ours, while its value names this instance: an
+   * earlier session of ours (a killed previous process, or a term whose release never reached Consul).
+   */
+  | { type: 'stale-own-session'; holder: string }
   /** A read of the leader key: who holds it now (null: nobody). */
   | { type: 'key'; holder: string | null }
   /** A renew Consul accepted (sent at `sentAt`): the session lives, the renew deadline moves. */
