@@ -16,7 +16,7 @@ interface Node extends TestInstance {
  * An instance that finds the key held by a session that is not its current one, while the key's value
  * names its own id, is looking at its own stale session (a previous incarnation killed and restarted
  * before Consul's check saw it dead, or a term that ended while Consul could not take the release): it
- * destroys that session at once instead of waiting up to 2 x TTL (docs/architecture.md, rule 15).
+ * destroys that session at once instead of waiting up to 2 x TTL (docs/architecture.md, rule 14).
  */
 describe('Elector: an earlier session of this instance is freed at once (fake clock, in-memory consul)', () => {
   let clock: FakeClock;
