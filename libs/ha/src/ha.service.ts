@@ -3,6 +3,8 @@ import type { Clock } from './clock/clock.port.js';
 import { roleOf, sessionOf, termOf, type ElectionState } from './election/election-state.js';
 import { Elector, checkTimeoutFor } from './election/elector.js';
 import { HttpPeerProbe } from './peers/http-peer-probe.js';
+import { peerCrashDetectorFor } from './peers/peer-crash-wiring.js';
+import type { PeerCrashDetector } from './peers/peer-crash-detector.js';
 import { HA_ELECTED, HA_REVOKED, HaEvents } from './ha-events.js';
 import { HA_MODULE_OPTIONS } from './ha-module-definition.js';
 import type { HaModuleOptions } from './ha-module-options.js';
@@ -48,6 +50,8 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   readonly runtime: HaRuntime;
   readonly events = new HaEvents();
   readonly elector: Elector | null;
+  /** Rule 14: watches the lock holder while this instance does not hold the lock (null when off). */
+  private readonly crashDetector: PeerCrashDetector | null;
   private readonly clock: Clock;
   private readonly logger = new Logger('HA');
   private standaloneTerm: AbortController | null = null;
@@ -70,15 +74,33 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     const { timings, identity } = this.runtime;
     this.clock = clock;
     this.startedAt = new Date(this.clock.wallNow()).toISOString();
-    this.elector = consul
+    const instrumented = consul ? this.metrics.instrumentConsul(consul) : null;
+    const peers = options.peers ?? new HttpPeerProbe({ timeoutMs: Math.min(1000, timings.requestTimeoutMs) });
+    this.crashDetector = instrumented
+      ? peerCrashDetectorFor({
+          config: this.runtime.config,
+          consul: instrumented,
+          clock,
+          probe: peers,
+          instanceId: identity.instanceId,
+          onFreed: (reason) => {
+            this.metrics.recordPeerCrashDetection();
+            this.elector?.noteFreedByPeer(reason);
+          },
+          onError: (operation) => this.metrics.recordConsulError(operation),
+          warn: (line) => this.logger.warn(line),
+        })
+      : null;
+    this.elector = instrumented
       ? new Elector({
-          consul: this.metrics.instrumentConsul(consul),
+          consul: instrumented,
           clock: this.clock,
           health: this.health,
           graph: this.host,
           identity,
           timings,
-          peers: options.peers ?? new HttpPeerProbe({ timeoutMs: Math.min(1000, timings.requestTimeoutMs) }),
+          peers,
+          onHolderSeen: (holder) => this.crashDetector?.seen(holder),
           listener: {
             transition: (from, to, reason) => this.onTransition(from, to, reason),
             consulError: (operation) => this.metrics.recordConsulError(operation),
@@ -206,6 +228,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     if (this.elector) {
       this.logger.log(`HA enabled: instance ${this.instanceId} starts as backup, racing for ${this.runtime.config.leaderKey}`);
       this.elector.start();
+      this.crashDetector?.start();
       return;
     }
     // HA off: one never-ending term, and a full graph that fails to boot stops startup like any module
@@ -217,6 +240,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.elector) {
+      this.crashDetector?.stop();
       await this.quiesce();
       await this.elector.stop();
       await Promise.all([...this.handOverSteps].map((step) => step()));

@@ -25,6 +25,8 @@ export class AcquireAttempt {
   private staleAsked: string | null = null;
   /** The leader as last read from the key (null when free). */
   lastValue: LeaderValue | null = null;
+  /** The session holding the key at the last read, with the value it wrote (null when free or not ours to read). */
+  lastHolder: { sessionId: string; value: LeaderValue } | null = null;
 
   constructor(
     private readonly deps: {
@@ -49,6 +51,7 @@ export class AcquireAttempt {
     const holder = read.entry?.session ?? null;
     const value = parseLeaderValue(read.entry?.value);
     this.lastValue = holder ? value : null;
+    this.lastHolder = holder && value ? { sessionId: holder, value } : null;
     if (holder && holder !== sessionId) {
       if (this.isOwnStale(holder, value)) {
         this.watchIndex = 0;

@@ -20,6 +20,11 @@ export interface ElectorDeps {
   timings: ElectorTimings;
   /** Asks a predecessor whether it still acts (rule 10); without it, only the lease wait makes a takeover safe. */
   peers?: PeerProbePort;
+  /**
+   * Told who holds the key each time the race reads it, and null once this instance holds it: the hook of
+   * crash detection by peers (rule 14, peers/peer-crash-detector.ts).
+   */
+  onHolderSeen?: (holder: { sessionId: string; value: LeaderValue } | null) => void;
   random?: () => number;
 }
 
@@ -51,6 +56,8 @@ export class Elector {
   private leftover: { sessionId: string; value: string } | null = null;
   /** When we last told a peer we were not acting: no proof sent before it may make us act (rule 10). */
   private notActingPromisedAt = -Infinity;
+  /** News from outside the loop (rule 14: this instance freed a crashed holder's lock), logged in order. */
+  private readonly news: Observation[] = [];
   private readonly decideTimings: DecideTimings;
   private readonly serviceId: string;
   private readonly checkId: string;
@@ -116,6 +123,12 @@ export class Elector {
     this.loop ??= this.run();
   }
 
+  /** Rule 14: this instance proved the holder's crash and freed the lock; said once in the transition log. */
+  noteFreedByPeer(detail: string): void {
+    this.news.push({ type: 'freed-by-peer', detail });
+    this.wake.abort();
+  }
+
   /** Asks the leader to hand over (to `candidate` when given); false when this instance does not hold the lock. */
   stepDown(candidate?: string): boolean {
     if (this.state.kind !== 'leader' && this.state.kind !== 'activating') return false;
@@ -161,6 +174,7 @@ export class Elector {
 
   private enter(from: ElectionState, next: ElectionState): void {
     if (next.kind === 'activating') {
+      this.deps.onHolderSeen?.(null);
       this.term = new HoldingTerm({
         ...this.deps,
         state: next,
@@ -181,6 +195,8 @@ export class Elector {
     // the flags are the truth; the wake signal only interrupts waits, so re-arm it once consumed
     if (this.wake.signal.aborted && !this.requests.shutdown) this.wake = new AbortController();
     if (this.requests.shutdown && this.state.kind !== 'deactivating') return { type: 'shutdown' };
+    const news = this.news.shift();
+    if (news) return news;
     const stepDown = this.requests.stepDown;
     if (stepDown) {
       this.requests.stepDown = null;
@@ -263,6 +279,7 @@ export class Elector {
     return this.consulStep('acquire', async () => {
       const observation = await this.attempt.run(sessionId, renewAt - clock.now(), this.shutdown.signal);
       this.lastKeyValue = this.attempt.lastValue;
+      this.deps.onHolderSeen?.(this.attempt.lastHolder);
       return observation.type === 'acquired' ? { ...observation, renewedAt: this.sessionRenewedAt } : observation;
     });
   }

@@ -24,6 +24,8 @@ export type Observation =
    * earlier session of ours (a killed previous process, or a term whose release never reached Consul).
    */
   | { type: 'stale-own-session'; holder: string }
+  /** This instance proved the holder's crash and freed the lock (rule 14); `detail` says who proved what. */
+  | { type: 'freed-by-peer'; detail: string }
   /** A read of the leader key: who holds it now (null: nobody). */
   | { type: 'key'; holder: string | null }
   /** A renew Consul accepted (sent at `sentAt`): the session lives, the renew deadline moves. */

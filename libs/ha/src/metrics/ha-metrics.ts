@@ -36,6 +36,11 @@ export class HaMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
+  private readonly peerCrashDetections = new Counter({
+    name: 'a4c_ha_peer_crash_detections_total',
+    help: 'Locks this instance freed after proving that the holder crashed (its address refused connections, rule 14)',
+    registers: [this.registry],
+  });
   private readonly consulErrors = new Counter({ name: 'a4c_ha_consul_errors_total', help: 'Failed Consul calls', labelNames: ['operation'], registers: [this.registry] });
   private readonly consulDurations = new Histogram({
     name: 'a4c_ha_consul_request_duration_seconds',
@@ -84,6 +89,10 @@ export class HaMetrics {
       this.activation.observe((this.now() - this.activatingSince) / 1000);
       this.activatingSince = null;
     }
+  }
+
+  recordPeerCrashDetection(): void {
+    this.peerCrashDetections.inc();
   }
 
   recordConsulError(operation: string): void {
