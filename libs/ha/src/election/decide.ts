@@ -42,6 +42,9 @@ const routine = (state: ElectionState, reason: string): Decision => ({ ...stay(s
  * `now`; the loop only gathers observations and acts.
  */
 export function decide(state: ElectionState, observation: Observation, now: number, timings: DecideTimings): Decision {
+  // rule 14: news for the log and the history, in whatever state it arrives (the freed key may already
+  // have been won); the next step follows at once, so no deadline waits on it
+  if (observation.type === 'freed-by-peer') return stay(state, observation.detail);
   switch (state.kind) {
     case 'backup':
       return decideInBackup(state, observation, timings);
@@ -88,8 +91,6 @@ function decideInBackup(state: ElectionState, o: Observation, t: DecideTimings):
       return stay(state, `waiting for the consul check to pass: ${o.detail}`, t.healthPollMs);
     case 'session-created':
       return { next: { kind: 'acquiring', sessionId: o.sessionId }, actions: [], reason: `session ${o.sessionId} created`, waitMs: 0 };
-    case 'freed-by-peer': // rule 14: news for the log and the history; the freed key wakes the race by itself
-      return stay(state, o.detail);
     default:
       return routine(state, `ignored ${o.type} in backup`);
   }
@@ -127,8 +128,6 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
       return stay(state, `lock released for a hand-over to ${o.candidate}: standing back for ${o.waitMs} ms`, o.waitMs);
     case 'key':
       return stay(state, o.holder ? `lock held by session ${o.holder}: watching the key` : 'lock is free: trying to acquire');
-    case 'freed-by-peer':
-      return stay(state, o.detail);
     case 'stale-own-session': // rule 14: this instance is that session's holder, so that holder is gone
       return {
         next: state,
