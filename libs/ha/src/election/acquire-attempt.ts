@@ -23,6 +23,8 @@ export class AcquireAttempt {
   private standingBack: { modifyIndex: number; since: number } | null = null;
   /** An earlier session of ours we asked to destroy: if it still holds the key, watch once before asking again. */
   private staleAsked: string | null = null;
+  /** Whether any read of this process has shown the key present (docs/architecture.md, cold start). */
+  private keySeen = false;
   /** The leader as last read from the key (null when free). */
   lastValue: LeaderValue | null = null;
   /** The session holding the key at the last read, with the value it wrote (null when free or not ours to read). */
@@ -48,6 +50,8 @@ export class AcquireAttempt {
     const blocked = this.watchIndex !== 0;
     const read = await this.read(untilRenewMs, signal);
     const freeSeenAt = this.deps.clock.now();
+    const keySeenBefore = this.keySeen;
+    this.keySeen ||= read.entry !== null;
     const holder = read.entry?.session ?? null;
     const value = parseLeaderValue(read.entry?.value);
     this.lastValue = holder ? value : null;
@@ -71,7 +75,7 @@ export class AcquireAttempt {
       const fresh = await this.deps.health.check();
       if (!fresh.up) return { type: 'unhealthy', detail: fresh.detail };
     }
-    return this.tryAcquire(sessionId, read, freeSeenAt);
+    return this.tryAcquire(sessionId, read, freeSeenAt, keySeenBefore);
   }
 
   /**
@@ -108,11 +112,11 @@ export class AcquireAttempt {
     return waitMs > 0 ? { type: 'standing-back', candidate, waitMs } : null;
   }
 
-  private async tryAcquire(sessionId: string, before: KeyRead, freeSeenAt: number): Promise<Observation> {
+  private async tryAcquire(sessionId: string, before: KeyRead, freeSeenAt: number, keySeenBefore: boolean): Promise<Observation> {
     const { consul, identity, clock } = this.deps;
     const since = clock.wallNow();
     const predictedTerm = (before.entry?.lockIndex ?? 0) + (before.entry?.session === sessionId ? 0 : 1);
-    const predecessor = predecessorOf(parseLeaderValue(before.entry?.value), before.entry !== null, identity.instanceId);
+    const predecessor = predecessorOf(parseLeaderValue(before.entry?.value), before.entry !== null, identity.instanceId, keySeenBefore);
     try {
       const value = (term: number) => JSON.stringify(this.deps.leaderValue(term, since));
       const sentAt = clock.now();

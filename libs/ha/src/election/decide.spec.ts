@@ -118,7 +118,7 @@ describe('decide (pure election step)', () => {
   });
 
   it('a key that did not exist is no proof that nobody acts: wait out a lease (rule 10)', () => {
-    const next = decide(acquiring, acquired({ kind: 'unknown', reason: 'the key did not exist' }), NOW, timings).next;
+    const next = decide(acquiring, acquired({ kind: 'unknown', reason: 'the key did not exist', askAll: false }), NOW, timings).next;
     expect(next).toMatchObject({ takeover: { safe: false, peer: null } });
   });
 

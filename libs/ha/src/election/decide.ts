@@ -167,7 +167,9 @@ function takeoverFor(predecessor: Predecessor, freeSeenAt: number, t: DecideTimi
         peer: { id: predecessor.id, url: predecessor.url },
       };
     case 'unknown':
-      return { safe: false, reason: `${predecessor.reason}: waiting out a possible holder's lease`, safeAt, peer: null };
+      return predecessor.askAll
+        ? { safe: false, reason: `${predecessor.reason}: asking every instance the catalog lists (or waiting out a possible holder's lease)`, safeAt, peer: null, askAll: true }
+        : { safe: false, reason: `${predecessor.reason}: waiting out a possible holder's lease`, safeAt, peer: null };
     default:
       return assertNever(predecessor);
   }

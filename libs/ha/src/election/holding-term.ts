@@ -7,6 +7,7 @@ import { HoldingWatch } from './holding-watch.js';
 import type { LeaderValue } from './leader-value.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { ObservationChannel } from './observation-channel.js';
+import { CatalogProbe } from './catalog-probe.js';
 import { TakeoverProbe } from './takeover-probe.js';
 
 /** How often a new holder asks its predecessor whether it still acts (rule 10). */
@@ -26,7 +27,7 @@ export class HoldingTerm {
   readonly keeper: LeaseKeeper;
   private readonly watch: HoldingWatch;
   private readonly healthWatch: HealthWatch;
-  private probe: TakeoverProbe | null = null;
+  private probe: TakeoverProbe | CatalogProbe | null = null;
   private readonly controller = new AbortController();
 
   constructor(
@@ -70,15 +71,24 @@ export class HoldingTerm {
 
   /** Starts or stops the takeover probe as the state says whether one is still needed. */
   track(state: ElectionState): void {
-    const waiting = state.kind === 'activating' && !state.takeover.safe ? state.takeover.peer : null;
+    const takeover = state.kind === 'activating' && !state.takeover.safe ? state.takeover : null;
+    const waiting = takeover && (takeover.peer || takeover.askAll) ? takeover : null;
     if (waiting && !this.probe && this.deps.peers) {
-      this.probe = new TakeoverProbe({ probe: this.deps.peers, clock: this.deps.clock, channel: this.channel, peer: waiting, intervalMs: TAKEOVER_PROBE_INTERVAL_MS });
+      this.probe = this.probeFor(waiting.peer, this.deps.peers);
       this.probe.start();
     }
     if (!waiting && this.probe) {
       this.probe.stop();
       this.probe = null;
     }
+  }
+
+  /** Rule 10: ask the named predecessor, or with none named every instance the catalog lists. */
+  private probeFor(peer: { id: string; url: string } | null, probe: NonNullable<ElectorDeps['peers']>): TakeoverProbe | CatalogProbe {
+    const { clock, consul, identity } = this.deps;
+    const common = { probe, clock, channel: this.channel, intervalMs: TAKEOVER_PROBE_INTERVAL_MS };
+    if (peer) return new TakeoverProbe({ ...common, peer });
+    return new CatalogProbe({ ...common, consul, serviceName: identity.serviceName, instanceId: identity.instanceId, protocol: new URL(identity.url).protocol });
   }
 
   stop(): void {
