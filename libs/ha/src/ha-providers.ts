@@ -1,10 +1,22 @@
 import type { HaHealthIndicator } from './health/app-indicators.js';
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import type { Clock } from './clock/clock.port.js';
 import { systemClock } from './clock/system-clock.js';
 import { HA_MODULE_OPTIONS } from './ha-module-definition.js';
 import type { HaModuleOptions } from './ha-module-options.js';
-import { buildHaSettings, consulFor, type HaSettings } from './ha-runtime.js';
+import { buildHaSettings, consulFor, type HaConsul, type HaSettings } from './ha-runtime.js';
+import { Elector } from './election/elector.js';
+import { ElectionReporter } from './election/election-reporter.js';
+import { HaEvents } from './ha-events.js';
+import { HaForwarding } from './forwarding/ha-forwarding.js';
+import { forwardingTls } from './forwarding/forwarding-tls.js';
+import { HaLeaderView } from './forwarding/ha-leader-view.js';
+import { HoldAndForward } from './forwarding/hold-and-forward.js';
+import { HttpPeerProbe } from './peers/http-peer-probe.js';
+import type { PeerCrashDetector } from './peers/peer-crash-detector.js';
+import { peerCrashDetectorFor } from './peers/peer-crash-wiring.js';
+import { ActingTerm } from './term/acting-term.js';
+import { INTERNAL_DEFAULTS } from './config/internal-defaults.js';
 import { HaHealthService } from './health/ha-health.service.js';
 import { FullGraphHost } from './host/full-graph-host.js';
 import { HaMetrics } from './metrics/ha-metrics.js';
@@ -12,7 +24,8 @@ import { HaMetrics } from './metrics/ha-metrics.js';
 /**
  * The plugin's seams as Nest providers (one concern each), so an application or a test replaces any of
  * them with `Test.createTestingModule(...).overrideProvider(TOKEN)`: the Consul port, the clock, the
- * health indicators, the metrics and the full-graph host. HaService only wires lifecycle and events.
+ * health indicators, the metrics and the full-graph host. Each reader gets what it uses injected
+ * directly (docs/architecture.md §1); HaService only coordinates start, step-down and shutdown.
  */
 
 /** Validated config, derived timings and identity (docs/architecture.md §2 and §5). */
@@ -28,6 +41,12 @@ export const HA_CLOCK = 'A4C_HA_CLOCK';
 export const HA_HEALTH_INDICATORS = 'A4C_HA_HEALTH_INDICATORS';
 /** The prom-client registry the plugin's metrics live in (the application may merge it into its own). */
 export const HA_METRICS_REGISTRY = 'A4C_HA_METRICS_REGISTRY';
+/** The Elector (null with HA off): internal, the coordinator and the forwarding read it. */
+export const HA_ELECTOR = 'A4C_HA_ELECTOR';
+/** Crash detection by peers (rule 14): the PeerCrashDetector, or null with HA off or `ha.peerCrashDetection: false`. */
+export const HA_PEER_CRASH_DETECTOR = 'A4C_HA_PEER_CRASH_DETECTOR';
+
+const peersLogger = new Logger('HA');
 
 /** Exit code when the full graph's close overran ha.closeTimeoutInMillis (docs/architecture.md §4, rule 11). */
 export const EXIT_CLOSE_OVERRUN = 3;
@@ -38,6 +57,8 @@ function exitOnCloseOverrun(reason: string): void {
   process.exit(EXIT_CLOSE_OVERRUN);
 }
 
+const forwardingLogger = new Logger('Forwarding');
+
 export const HA_PROVIDERS: Provider[] = [
   { provide: HA_SETTINGS, useFactory: (options: HaModuleOptions) => buildHaSettings(options), inject: [HA_MODULE_OPTIONS] },
   { provide: HA_CONSUL, useFactory: (options: HaModuleOptions, settings: HaSettings) => consulFor(options, settings), inject: [HA_MODULE_OPTIONS, HA_SETTINGS] },
@@ -47,7 +68,93 @@ export const HA_PROVIDERS: Provider[] = [
     useFactory: (options: HaModuleOptions): HaHealthIndicator[] => options.healthIndicators ?? [],
     inject: [HA_MODULE_OPTIONS],
   },
-  { provide: HaMetrics, useFactory: (clock: Clock) => new HaMetrics(() => clock.now(), () => clock.wallNow()), inject: [HA_CLOCK] },
+  { provide: ActingTerm, useFactory: (clock: Clock, settings: HaSettings) => new ActingTerm(clock, settings.timings.leaseMs), inject: [HA_CLOCK, HA_SETTINGS] },
+  { provide: HaEvents, useFactory: () => new HaEvents() },
+  {
+    provide: HaMetrics,
+    useFactory: (clock: Clock, term: ActingTerm, health: HaHealthService) =>
+      new HaMetrics(() => clock.now(), () => clock.wallNow(), {
+        lease: () => term.leaseStatus(),
+        acting: () => term.mayAct(),
+        health: () => health.report(),
+      }),
+    inject: [HA_CLOCK, ActingTerm, HaHealthService],
+  },
+  {
+    provide: ElectionReporter,
+    useFactory: (settings: HaSettings, metrics: HaMetrics, events: HaEvents, host: FullGraphHost) =>
+      new ElectionReporter({ instanceId: settings.identity.instanceId, metrics, events, epoch: () => host.epoch }),
+    inject: [HA_SETTINGS, HaMetrics, HaEvents, FullGraphHost],
+  },
+  {
+    provide: HA_PEER_CRASH_DETECTOR,
+    useFactory: (options: HaModuleOptions, settings: HaSettings, consul: HaConsul, clock: Clock, metrics: HaMetrics): PeerCrashDetector | null =>
+      consul
+        ? peerCrashDetectorFor({
+            config: settings.config,
+            consul: metrics.instrumentConsul(consul),
+            clock,
+            probe: options.peers ?? peerProbeFor(settings),
+            instanceId: settings.identity.instanceId,
+            onError: (operation) => metrics.recordConsulError(operation),
+            warn: (line) => peersLogger.warn(line),
+          })
+        : null,
+    inject: [HA_MODULE_OPTIONS, HA_SETTINGS, HA_CONSUL, HA_CLOCK, HaMetrics],
+  },
+  {
+    provide: HA_ELECTOR,
+    useFactory: (options: HaModuleOptions, settings: HaSettings, consul: HaConsul, clock: Clock, health: HaHealthService, host: FullGraphHost, term: ActingTerm, metrics: HaMetrics, reporter: ElectionReporter, detector: PeerCrashDetector | null) => {
+      if (!consul) return null;
+      const elector = new Elector({
+        consul: metrics.instrumentConsul(consul),
+        clock,
+        health,
+        graph: host,
+        term,
+        identity: settings.identity,
+        timings: settings.timings,
+        peers: options.peers ?? peerProbeFor(settings),
+        onHolderSeen: (holder) => detector?.seen(holder),
+        listener: reporter,
+      });
+      // rule 14: a lock this instance freed is news for the log, the history and the metric
+      detector?.onFreed((reason) => {
+        metrics.recordPeerCrashDetection();
+        elector.noteFreedByPeer(reason);
+      });
+      return elector;
+    },
+    inject: [HA_MODULE_OPTIONS, HA_SETTINGS, HA_CONSUL, HA_CLOCK, HaHealthService, FullGraphHost, ActingTerm, HaMetrics, ElectionReporter, HA_PEER_CRASH_DETECTOR],
+  },
+  {
+    provide: HaForwarding,
+    useFactory: (settings: HaSettings, consul: HaConsul, term: ActingTerm, elector: Elector | null, reporter: ElectionReporter) => {
+      const { config, timings, identity } = settings;
+      const self = { id: identity.instanceId, url: identity.url };
+      const view = new HaLeaderView({
+        instanceId: identity.instanceId,
+        url: identity.url,
+        leaderKey: config.leaderKey,
+        consul,
+        term,
+        leader: () => (elector ? elector.leader : self),
+        onElectionChange: (listener) => reporter.onChange(listener),
+      });
+      const forwarding = new HoldAndForward(view, {
+        enabled: config.forwardToLeader,
+        timeoutMs: config.forwardTimeoutInMillis,
+        // one health-check period: about when a new leader can have been elected
+        retryAfterSeconds: config.healthCheckPeriodInSecond,
+        retryBufferBytes: INTERNAL_DEFAULTS.retryBufferBytes,
+        connectTimeoutMs: INTERNAL_DEFAULTS.forwardConnectTimeoutMs,
+        tls: forwardingTls(config),
+        log: (line) => forwardingLogger.warn(line),
+      });
+      return new HaForwarding(view, forwarding, config.forwardTimeoutInMillis + timings.drainTimeoutMs);
+    },
+    inject: [HA_SETTINGS, HA_CONSUL, ActingTerm, HA_ELECTOR, ElectionReporter],
+  },
   { provide: HA_METRICS_REGISTRY, useFactory: (metrics: HaMetrics) => metrics.registry, inject: [HaMetrics] },
   {
     provide: HaHealthService,
@@ -77,3 +184,8 @@ export const HA_PROVIDERS: Provider[] = [
     inject: [HA_MODULE_OPTIONS, HA_SETTINGS],
   },
 ];
+
+/** Rule 10's probe of another instance (also rule 14's proof): a refused connection or its own "not acting". */
+function peerProbeFor(settings: HaSettings): HttpPeerProbe {
+  return new HttpPeerProbe({ timeoutMs: Math.min(INTERNAL_DEFAULTS.peerProbeTimeoutMs, settings.timings.requestTimeoutMs) });
+}

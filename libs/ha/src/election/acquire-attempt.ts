@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.port.js';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
 import { SessionInvalidatedError } from '../consul/consul-errors.js';
 import type { ConsulPort, KeyRead } from '../consul/consul.port.js';
 import { parseLeaderValue, type LeaderValue } from './leader-value.js';
@@ -8,8 +9,6 @@ import { predecessorOf } from './predecessor.js';
 
 export interface AcquireTimings {
   blockingWaitMs: number;
-  /** How long the others stand back after a hand-over to a chosen candidate. */
-  handoverWindowMs: number;
 }
 
 /**
@@ -19,8 +18,6 @@ export interface AcquireTimings {
  */
 export class AcquireAttempt {
   private watchIndex = 0;
-  /** The released-for-a-candidate value we are standing back for, and since when (monotonic). */
-  private standingBack: { modifyIndex: number; since: number } | null = null;
   /** An earlier session of ours we asked to destroy: if it still holds the key, watch once before asking again. */
   private staleAsked: string | null = null;
   /** Whether any read of this process has shown the key present (docs/architecture.md, cold start). */
@@ -46,7 +43,11 @@ export class AcquireAttempt {
     this.watchIndex = 0;
   }
 
-  async run(sessionId: string, untilRenewMs: number, signal: AbortSignal): Promise<Observation> {
+  /**
+   * `standBackOverFor`: the ModifyIndex of a hand-over release whose stand-back window decide() declared
+   * over, so that this attempt races for it after all.
+   */
+  async run(sessionId: string, untilRenewMs: number, signal: AbortSignal, standBackOverFor: number | null = null): Promise<Observation> {
     const blocked = this.watchIndex !== 0;
     const read = await this.read(untilRenewMs, signal);
     const freeSeenAt = this.deps.clock.now();
@@ -67,8 +68,11 @@ export class AcquireAttempt {
       return { type: 'key', holder };
     }
     this.watchIndex = 0;
-    const standBack = this.standBackFor(read, value, freeSeenAt);
-    if (standBack) return standBack;
+    // a leader that stepped down for a named candidate: decide() lets it have the first try
+    const candidate = value?.released ? value.candidate : undefined;
+    if (candidate && candidate !== this.deps.identity.instanceId && read.entry && read.entry.modifyIndex !== standBackOverFor) {
+      return { type: 'released-for-candidate', candidate, modifyIndex: read.entry.modifyIndex };
+    }
     // rule 8 again: the read may have blocked for seconds, so the health seen before it is stale (a
     // fault that hits every instance frees the key exactly when our own health has just gone down)
     if (blocked) {
@@ -95,21 +99,9 @@ export class AcquireAttempt {
     if (this.watchIndex === 0) return consul.readKey(identity.leaderKey);
     return consul.readKey(identity.leaderKey, {
       index: this.watchIndex,
-      waitMs: Math.min(timings.blockingWaitMs, Math.max(1000, untilRenewMs)),
+      waitMs: Math.min(timings.blockingWaitMs, Math.max(INTERNAL_DEFAULTS.minBlockingWaitMs, untilRenewMs)),
       signal,
     });
-  }
-
-  /** A leader that stepped down for a named candidate: the others give it the first try. */
-  private standBackFor(read: KeyRead, value: LeaderValue | null, now: number): Observation | null {
-    const candidate = value?.released ? value.candidate : undefined;
-    if (!candidate || candidate === this.deps.identity.instanceId || !read.entry) {
-      this.standingBack = null;
-      return null;
-    }
-    if (this.standingBack?.modifyIndex !== read.entry.modifyIndex) this.standingBack = { modifyIndex: read.entry.modifyIndex, since: now };
-    const waitMs = this.standingBack.since + this.deps.timings.handoverWindowMs - now;
-    return waitMs > 0 ? { type: 'standing-back', candidate, waitMs } : null;
   }
 
   private async tryAcquire(sessionId: string, before: KeyRead, freeSeenAt: number, keySeenBefore: boolean): Promise<Observation> {

@@ -1,17 +1,22 @@
 import { assertNever, type ElectionState, type Takeover } from './election-state.js';
 import { freshLease, leaseDueAt, leaseValid, renewDeadlineAt, withProof, withRenewal, type LeaseTimings } from './lease.js';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
+import { healthPollMsOf } from '../config/ha-timings.js';
 import type { Observation } from './observation.js';
+import type { ElectorTimings } from './ports.js';
 import type { Predecessor } from './predecessor.js';
 
 /**
- * Side effects that must follow a decision, performed by the loop in this order. `destroy-stale-session`
- * names a session other than the current one: an earlier session of this instance (rule 14).
+ * Side effects that must follow a decision, performed by the loop in this order. `prove-now`: the lease
+ * keeper sends a `?consistent` read at once (a leader that may not act until it proves again).
+ * `destroy-stale-session` names a session other than the current one: an earlier session of this
+ * instance (rule 14).
  */
-export type CleanupAction = 'release' | 'destroy-session' | 'deregister' | { type: 'destroy-stale-session'; sessionId: string };
+export type Action = 'release' | 'destroy-session' | 'deregister' | 'prove-now' | 'register-again' | { type: 'destroy-stale-session'; sessionId: string };
 
 export interface Decision {
   next: ElectionState;
-  actions: CleanupAction[];
+  actions: Action[];
   /** One readable sentence: the log line and what tests assert (Patroni style). */
   reason: string;
   /** Pause before the next step, in ms (0: go on at once). */
@@ -23,6 +28,10 @@ export interface Decision {
 /** The timings decide() needs, all in ms (see config/ha-timings.ts for why each value). */
 export interface DecideTimings extends LeaseTimings {
   retryDelayMs: number;
+  /** How often the session is renewed while acquiring (the TTL runs from the last renew). */
+  renewIntervalMs: number;
+  /** How long the others stand back after a hand-over to a chosen candidate. */
+  handoverWindowMs: number;
   healthPollMs: number;
   lockDelayRetryMs: number;
   stepDownHoldOffMs: number;
@@ -31,7 +40,31 @@ export interface DecideTimings extends LeaseTimings {
   takeoverMarginMs: number;
 }
 
+/** decide()'s timings, derived from the plugin's (never a copy of their values). */
+export function decideTimingsOf(t: ElectorTimings): DecideTimings {
+  return {
+    retryDelayMs: t.retryDelayMs,
+    renewIntervalMs: t.renewIntervalMs,
+    handoverWindowMs: t.handoverWindowMs,
+    healthPollMs: healthPollMsOf(t.healthCheckIntervalMs),
+    // rule 5: the delay that refused us is the configured one; with 0 configured, a peer's may differ
+    lockDelayRetryMs: t.lockDelayMs > 0 ? t.lockDelayMs : INTERNAL_DEFAULTS.lockDelayRetryWithoutDelayMs,
+    stepDownHoldOffMs: t.stepDownHoldOffMs,
+    activationTimeoutMs: t.activationTimeoutMs,
+    leaseMs: t.leaseMs,
+    renewDeadlineMs: t.renewDeadlineMs,
+    takeoverMarginMs: t.takeoverMarginMs,
+  };
+}
+
 type Holding = Extract<ElectionState, { kind: 'activating' | 'leader' }>;
+type Acquiring = Extract<ElectionState, { kind: 'acquiring' }>;
+
+/** While acquiring, what the loop does next: renew the session when due, else race until the renew is due. */
+export function nextRaceStep(state: Acquiring, now: number, t: DecideTimings): { renew: true } | { renew: false; untilRenewMs: number } {
+  const dueAt = state.renewedAt + t.renewIntervalMs;
+  return now >= dueAt ? { renew: true } : { renew: false, untilRenewMs: dueAt - now };
+}
 
 const stay = (state: ElectionState, reason: string, waitMs = 0): Decision => ({ next: state, actions: [], reason, waitMs });
 const routine = (state: ElectionState, reason: string): Decision => ({ ...stay(state, reason), quiet: true });
@@ -62,11 +95,6 @@ export function decide(state: ElectionState, observation: Observation, now: numb
   }
 }
 
-/** Rules 3, 9 and 10 together: the one condition under which this instance acts as leader. */
-export function isActing(state: ElectionState, now: number, timings: LeaseTimings): boolean {
-  return state.kind === 'leader' && leaseValid(state.lease, now, timings);
-}
-
 /** The next moment at which time alone changes a decision: the loop must look again by then. */
 export function nextDueAt(state: ElectionState, t: DecideTimings): number | null {
   if (state.kind !== 'activating' && state.kind !== 'leader') return null;
@@ -89,14 +117,16 @@ function decideInBackup(state: ElectionState, o: Observation, t: DecideTimings):
       return stay(state, `not racing for the lock: ${o.detail}`, t.healthPollMs);
     case 'check-not-passing':
       return stay(state, `waiting for the consul check to pass: ${o.detail}`, t.healthPollMs);
+    case 'check-missing':
+      return { ...stay(state, `waiting for the consul check to pass: ${o.checkId} is not registered with the agent: registering again`, t.healthPollMs), actions: ['register-again'] };
     case 'session-created':
-      return { next: { kind: 'acquiring', sessionId: o.sessionId }, actions: [], reason: `session ${o.sessionId} created`, waitMs: 0 };
+      return { next: { kind: 'acquiring', sessionId: o.sessionId, renewedAt: o.sentAt }, actions: [], reason: `session ${o.sessionId} created`, waitMs: 0 };
     default:
       return routine(state, `ignored ${o.type} in backup`);
   }
 }
 
-function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' }>, o: Observation, now: number, t: DecideTimings): Decision {
+function decideWhileAcquiring(state: Acquiring, o: Observation, now: number, t: DecideTimings): Decision {
   const backup: ElectionState = { kind: 'backup' };
   switch (o.type) {
     case 'shutdown':
@@ -110,7 +140,8 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
           term: o.term,
           since: o.since,
           startedAt: now,
-          lease: freshLease(Math.min(o.renewedAt ?? o.sentAt, o.sentAt), o.sentAt),
+          // the TTL runs from the session's last create or renew, not from the acquire
+          lease: freshLease(Math.min(state.renewedAt, o.sentAt), o.sentAt),
           graphUp: false,
           takeover,
         },
@@ -124,8 +155,8 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
         ? stay(state, `lock held by session ${o.holder}: watching the key`)
         : // rule 5: lock-delay gives no event when it ends, so retry on a timer rather than a blocking read
           stay(state, `acquire refused on a free key (lock-delay): retrying in ${t.lockDelayRetryMs} ms`, t.lockDelayRetryMs);
-    case 'standing-back':
-      return stay(state, `lock released for a hand-over to ${o.candidate}: standing back for ${o.waitMs} ms`, o.waitMs);
+    case 'released-for-candidate':
+      return standBack(state, o.candidate, o.modifyIndex, now, t);
     case 'key':
       return stay(state, o.holder ? `lock held by session ${o.holder}: watching the key` : 'lock is free: trying to acquire');
     case 'stale-own-session': // rule 14: this instance is that session's holder, so that holder is gone
@@ -136,7 +167,7 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
         waitMs: 0,
       };
     case 'renewed':
-      return routine(state, 'session renewed');
+      return routine({ ...state, renewedAt: Math.max(state.renewedAt, o.sentAt) }, 'session renewed');
     case 'session-gone':
       return { next: backup, actions: [], reason: `session ${state.sessionId} invalidated by consul`, waitMs: 0 };
     case 'unhealthy':
@@ -151,6 +182,16 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
     default:
       return routine(state, `ignored ${o.type} while acquiring`);
   }
+}
+
+/** A hand-over to another instance: it gets the first try for handoverWindowMs, counted from our first sight of that release. */
+function standBack(state: Acquiring, candidate: string, modifyIndex: number, now: number, t: DecideTimings): Decision {
+  const seen = state.standBack?.modifyIndex === modifyIndex ? state.standBack : { candidate, modifyIndex, until: now + t.handoverWindowMs, over: false };
+  if (now < seen.until) {
+    const waitMs = seen.until - now;
+    return stay({ ...state, standBack: seen }, `lock released for a hand-over to ${candidate}: standing back for ${waitMs} ms`, waitMs);
+  }
+  return stay({ ...state, standBack: { ...seen, over: true } }, `${candidate} did not take the lock within ${t.handoverWindowMs} ms: trying to acquire`);
 }
 
 /** Rule 10: when a new holder may act, given who held the lock before it. */
@@ -207,6 +248,8 @@ function decideWhileHolding(state: Holding, o: Observation, now: number, t: Deci
       return { ...routine({ ...state, lease: withRenewal(state.lease, o.sentAt) }, 'session renewed') };
     case 'proven':
       return onProof(state, o.sentAt, now, t);
+    case 'promised-not-acting': // rule 10: only a proof sent after the promise lets us act, so prove now
+      return state.lease.provenAt <= o.at ? { ...routine(state, 'promised a peer not to act: proving again'), actions: ['prove-now'] } : routine(state, 'promised a peer not to act');
     case 'predecessor-stopped':
       return state.kind === 'activating' && !state.takeover.safe
         ? promoteIfReady({ ...state, takeover: { ...state.takeover, safe: true, reason: o.detail } }, now, t, `takeover safe: ${o.detail}`)
@@ -246,7 +289,10 @@ function onTick(state: Holding, now: number, t: DecideTimings): Decision {
   }
   if (!state.lease.lapsed && !leaseValid(state.lease, now, t)) {
     // rule 9: stop acting at once; keep proving, and resume without a new election when it works
-    return stay({ ...state, lease: { ...state.lease, lapsed: true } }, `lease lapsed: not acting until ownership is proven again (no proof for ${t.leaseMs} ms)`);
+    return {
+      ...stay({ ...state, lease: { ...state.lease, lapsed: true } }, `lease lapsed: not acting until ownership is proven again (no proof for ${t.leaseMs} ms)`),
+      actions: ['prove-now'],
+    };
   }
   return routine(state, 'lock still ours');
 }
@@ -262,7 +308,7 @@ function promoteIfReady(state: Holding, now: number, t: DecideTimings, news: str
   const acting = leaseValid(lease, now, t);
   return {
     next: { kind: 'leader', sessionId, term, since, lease: acting ? lease : { ...lease, lapsed: true } },
-    actions: [],
+    actions: acting ? [] : ['prove-now'], // a takeover that became safe late: a fresh proof lets it act
     reason: `${news}: leading term ${term}${acting ? '' : ' (not acting until ownership is proven again)'}`,
     waitMs: 0,
   };

@@ -49,14 +49,14 @@ describe('Elector cold start (fake clock, in-memory consul)', () => {
     await clock.advance(ms);
   }
 
-  const acting = (instances: TestInstance[]) => instances.filter((i) => i.elector.isActing()).map((i) => i.elector.leader?.id);
+  const acting = (instances: TestInstance[]) => instances.filter((i) => i.term.mayAct()).map((i) => i.elector.leader?.id);
 
   it('a fresh cluster of three: the first holder acts as soon as the two others say they do not act', async () => {
     setup();
     const all = ['a', 'b', 'c'].map(instance);
     await startTogether(all, 1_000);
     expect(acting(all)).toHaveLength(1);
-    const leader = all.find((i) => i.elector.isActing())!;
+    const leader = all.find((i) => i.term.mayAct())!;
     expect(leader.transitions.find((t) => t.to === 'leader')?.reason).toMatch(/^takeover safe: every other instance the catalog lists refuses connections or says it is not acting \(\w, \w\): leading term 1$/);
     expect(clock.now() - 1_000_000).toBeLessThan(leaseMs);
   });
@@ -69,7 +69,7 @@ describe('Elector cold start (fake clock, in-memory consul)', () => {
     }
     const a = instance('a');
     await startTogether([a], 1_000);
-    expect(a.elector.isActing()).toBe(true);
+    expect(a.term.mayAct()).toBe(true);
   });
 
   it('one listed instance cannot answer (frozen, cut off): the lease wait stays', async () => {
@@ -80,7 +80,7 @@ describe('Elector cold start (fake clock, in-memory consul)', () => {
     network.unreachable.add('a');
     await startTogether([a, b], 1_000);
     const holder = [a, b].find((i) => i.elector.current.kind === 'activating')!;
-    expect(holder.elector.isActing()).toBe(false);
+    expect(holder.term.mayAct()).toBe(false);
     expect(holder.transitions.at(-1)?.reason).toMatch(/asking every instance the catalog lists \(or waiting out a possible holder's lease\)/);
     await clock.advance(leaseMs + takeoverMarginMs);
     expect(acting([a, b])).toEqual([holder.elector.leader?.id]);
@@ -107,7 +107,7 @@ describe('Elector cold start (fake clock, in-memory consul)', () => {
     }
     expect(actingAgainAt).not.toBeNull();
     expect(actingAgainAt! - deletedAt).toBeGreaterThanOrEqual(leaseMs + takeoverMarginMs);
-    const holder = [a, b].find((i) => i.elector.isActing())!;
+    const holder = [a, b].find((i) => i.term.mayAct())!;
     expect(holder.transitions.find((t) => /the key did not exist/.test(t.reason))?.reason).toMatch(/: waiting out a possible holder's lease$/);
   });
 });

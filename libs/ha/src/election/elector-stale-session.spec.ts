@@ -61,7 +61,7 @@ describe('Elector: an earlier session of this instance is freed at once (fake cl
     await clock.advance(1_000 + COLD_START_WAIT_MS);
   }
 
-  const acting = (nodes: Node[]) => nodes.filter((n) => n.elector.isActing()).map((n) => n.elector.leader?.id);
+  const acting = (nodes: Node[]) => nodes.filter((n) => n.term.mayAct()).map((n) => n.elector.leader?.id);
 
   it('issue 18 bug: a leader killed and restarted before its check ever failed leads again at once, not after its old session TTL', async () => {
     setup();
@@ -80,7 +80,7 @@ describe('Elector: an earlier session of this instance is freed at once (fake cl
       `lock held by session ${oldSession}, an earlier session of this instance (a previous process or an ended term): destroying it`,
     );
     // the previous holder was this very instance, so the takeover is safe at once (rule 10)
-    expect(restarted.elector.isActing()).toBe(true);
+    expect(restarted.term.mayAct()).toBe(true);
     expect(clock.now() - killedAt).toBeLessThan(sessionTtlMs);
   });
 
@@ -146,7 +146,7 @@ describe('Elector: an earlier session of this instance is freed at once (fake cl
     consul.failing.delete('destroySession');
     await clock.advance(testTimings.renewIntervalMs + 1_000);
     expect(consul.sessions.has(oldSession)).toBe(false);
-    expect(restarted.elector.isActing()).toBe(true);
+    expect(restarted.term.mayAct()).toBe(true);
   });
 
   it('a key held by another instance\'s session is never destroyed', async () => {

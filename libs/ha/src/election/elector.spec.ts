@@ -61,7 +61,7 @@ describe('Elector scenarios (fake clock, in-memory consul)', () => {
     await clock.advance(1_000);
     // rule 10 with no named predecessor: the catalog lists no other instance, so nobody else can act
     expect(kind(a)).toBe('leader');
-    expect(a.elector.isActing()).toBe(true);
+    expect(a.term.mayAct()).toBe(true);
     expect(a.graph.contexts[0]?.term).toBe(1);
     expect(JSON.parse(consul.entry(KEY)!.value!)).toMatchObject({ id: 'a', term: 1, url: 'http://127.0.0.1:8088' });
     expect(a.transitions.filter((t) => t.from !== t.to).map((t) => t.to)).toEqual(['acquiring', 'activating', 'leader']);
@@ -175,7 +175,7 @@ describe('Elector scenarios (fake clock, in-memory consul)', () => {
     expect(leader.elector.stepDown()).toBe(true);
     await clock.advance(100);
     expect(kind(other)).toBe('leader'); // the value says "released": the successor acts at once (rule 10)
-    expect(other.elector.isActing()).toBe(true);
+    expect(other.term.mayAct()).toBe(true);
     expect(JSON.parse(consul.entry(KEY)!.value!)).toMatchObject({ id: other === a ? 'a' : 'b' });
     expect(leader.graph.up).toBe(false);
     const i = consul.calls.indexOf(`${leader === a ? 'a' : 'b'}:deactivate`);

@@ -1,18 +1,30 @@
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
+import type { ConsulPort } from '../consul/consul.port.js';
 import { parseLeaderValue } from '../election/leader-value.js';
-import type { HaService } from '../ha.service.js';
+import type { ActingTerm } from '../term/acting-term.js';
 import type { ForwardTarget } from './forward-attempt.js';
 import type { HoldAndForward } from './hold-and-forward.js';
 import type { LeaderView } from './leader-view.js';
 
-/** How often the key is read while requests are held on an instance that does not hold the lock. */
-const KEY_POLL_MS = 200;
-/** Shutdown: how long a released instance keeps listening so that others stop sending to it (2 probes). */
-const MOVE_AWAY_MS = 1000;
-/** After the listener closed: how long requests that arrived just before may take to be handed over. */
-const LAST_ARRIVALS_MS = 2000;
+const { keyPollMs: KEY_POLL_MS, moveAwayMs: MOVE_AWAY_MS, lastArrivalsMs: LAST_ARRIVALS_MS } = INTERNAL_DEFAULTS;
+
+export interface HaLeaderViewDeps {
+  instanceId: string;
+  /** This instance's advertised URL. */
+  url: string;
+  leaderKey: string;
+  /** null with HA off: there is no key to poll. */
+  consul: ConsulPort | null;
+  /** Whether this instance acts, holds the lock, or quiesces: the one answer, read, never copied. */
+  term: ActingTerm;
+  /** The leader as the election last saw it (ourselves while holding the lock, and with HA off). */
+  leader: () => ForwardTarget | null;
+  /** Subscribes to every election transition; returns the unsubscribe. */
+  onElectionChange: (listener: () => void) => () => void;
+}
 
 /**
- * LeaderView over HaService, with the two hand-over phases of a leader that stops on purpose (step-down,
+ * LeaderView over the acting term and the election, with the two hand-over phases of a leader that stops on purpose (step-down,
  * SIGTERM):
  * - quiescing: still the acting leader (lease valid), but new requests are held instead of entering the
  *   full graph, so what the graph serves can finish while its writes are still allowed;
@@ -23,25 +35,19 @@ const LAST_ARRIVALS_MS = 2000;
  */
 export class HaLeaderView implements LeaderView {
   private stopping = false;
-  private quiescing = false;
   private polled: { holder: ForwardTarget | null } | null = null;
   private polling: Promise<void> | null = null;
   private forwarding: HoldAndForward | null = null;
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly ha: HaService) {
-    // a step-down that went through (or a demotion meanwhile) ends the quiescing phase
-    ha.onChange(() => {
-      if (this.quiescing && !this.holdsLock()) this.quiescing = false;
-    });
-  }
+  constructor(private readonly deps: HaLeaderViewDeps) {}
 
   get instanceId(): string {
-    return this.ha.instanceId;
+    return this.deps.instanceId;
   }
 
   get url(): string {
-    return this.ha.runtime.identity.url;
+    return this.deps.url;
   }
 
   /** The HoldAndForward this view serves: polling runs while it holds requests. */
@@ -49,30 +55,30 @@ export class HaLeaderView implements LeaderView {
     this.forwarding = forwarding;
   }
 
-  isActing(): boolean {
-    return !this.stopping && !this.quiescing && this.ha.isActing;
+  mayAct(): boolean {
+    return this.deps.term.mayAct();
   }
 
   mayActSoon(): boolean {
-    if (this.stopping) return false;
-    const status = this.ha.status();
-    return status.leader?.id === this.instanceId && (status.role === 'activating' || status.role === 'leader');
+    return !this.stopping && this.deps.term.holdsLock;
   }
 
   holder(): ForwardTarget | null {
-    if (!this.stopping && this.holdsLock()) return this.ha.status().leader;
+    if (!this.stopping && this.deps.term.holdsLock) return this.deps.leader();
     if (this.polled) return this.polled.holder;
     if (this.stopping) return null;
-    const leader = this.ha.status().leader;
+    const leader = this.deps.leader();
     // our own stale value (released a moment ago): nobody known yet
     return leader && leader.id !== this.instanceId ? leader : null;
   }
 
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
-    const off = this.ha.onChange(listener);
+    const offElection = this.deps.onElectionChange(listener);
+    const offTerm = this.deps.term.onChange(listener);
     return () => {
-      off();
+      offElection();
+      offTerm();
       this.listeners.delete(listener);
     };
   }
@@ -82,30 +88,11 @@ export class HaLeaderView implements LeaderView {
   }
 
   /**
-   * A leader about to give up the lock on purpose: new requests are held from now on, and this waits
-   * (bounded) for the ones the full graph is serving. The phase ends when the instance no longer holds
-   * the lock (or `resume()` when the step-down did not happen).
-   */
-  async quiesce(forwarding: HoldAndForward, boundMs: number): Promise<void> {
-    if (!this.holdsLock()) return;
-    this.quiescing = true;
-    this.notify();
-    await forwarding.localIdle(boundMs);
-  }
-
-  resume(): void {
-    if (!this.quiescing) return;
-    this.quiescing = false;
-    this.notify();
-  }
-
-  /**
    * Shutdown, after the lock was released and before the server stops listening: keep holding and
    * forwarding what arrives until nothing is pending (bounded), looking up the successor in the key.
    */
   async handOver(forwarding: HoldAndForward, boundMs: number, server?: { close(): unknown }): Promise<void> {
     this.stopping = true;
-    this.quiescing = false;
     this.requestHeld();
     this.notify();
     await forwarding.idle(boundMs);
@@ -127,23 +114,18 @@ export class HaLeaderView implements LeaderView {
     return this.stopping;
   }
 
-  private holdsLock(): boolean {
-    const role = this.ha.status().role;
-    return role === 'leader' || role === 'activating';
-  }
-
   private shouldPoll(): boolean {
     if (this.stopping) return true;
-    return (this.forwarding?.pending ?? 0) > 0 && !this.holdsLock();
+    return (this.forwarding?.pending ?? 0) > 0 && !this.deps.term.holdsLock;
   }
 
   private async poll(): Promise<void> {
-    const consul = this.ha.runtime.consul;
+    const { consul, leaderKey } = this.deps;
     if (!consul) return;
     while (this.shouldPoll() || (this.forwarding?.pending ?? 0) > 0) {
       if (this.shouldPoll()) {
         try {
-          const read = await consul.readKey(this.ha.runtime.config.leaderKey);
+          const read = await consul.readKey(leaderKey);
           const value = read.entry?.session ? parseLeaderValue(read.entry.value) : null;
           const next = value && !value.released && value.id !== this.instanceId ? { id: value.id, url: value.url } : null;
           const changed = next?.id !== this.polled?.holder?.id || this.polled === null;

@@ -1,7 +1,9 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { HaService } from '../ha.service.js';
+import { HA_SETTINGS } from '../ha-providers.js';
+import type { HaSettings } from '../ha-runtime.js';
 import { hasAdminToken } from '../http/admin-token.js';
+import { ActingTerm } from '../term/acting-term.js';
 import { LEADER_WATCH_HOLD_MS, LEADER_WATCH_MAX_HELD } from './leader-watch.port.js';
 
 /**
@@ -15,11 +17,14 @@ import { LEADER_WATCH_HOLD_MS, LEADER_WATCH_MAX_HELD } from './leader-watch.port
 export class LeaderWatchController {
   private held = 0;
 
-  constructor(private readonly ha: HaService) {}
+  constructor(
+    @Inject(HA_SETTINGS) private readonly settings: HaSettings,
+    private readonly term: ActingTerm,
+  ) {}
 
   @Get('watch')
   watch(@Req() request: Request, @Res() response: Response): void {
-    const { adminToken } = this.ha.runtime.config;
+    const { adminToken } = this.settings.config;
     if (adminToken !== undefined && !hasAdminToken(request.headers, adminToken)) {
       response.status(401).json({ statusCode: 401, message: 'the leader watch needs the admin token (Authorization: Bearer <ha.adminToken>)' });
       return;
@@ -46,18 +51,18 @@ export class LeaderWatchController {
       if (!response.writableEnded) response.end(JSON.stringify(this.answer()));
     };
     const timer = setTimeout(finish, LEADER_WATCH_HOLD_MS);
-    const unsubscribe = this.ha.onChange(() => {
+    const unsubscribe = this.term.onChange(() => {
       if (!this.holding()) finish();
     });
     request.on('close', finish);
   }
 
+  /** Holds the lock (activating or leader): a crash of this process is what the watchers look for. */
   private holding(): boolean {
-    const kind = this.ha.elector?.current.kind;
-    return kind === 'activating' || kind === 'leader';
+    return this.settings.config.ha_enabled && this.term.holdsLock;
   }
 
   private answer(): { instanceId: string; holding: boolean } {
-    return { instanceId: this.ha.instanceId, holding: this.holding() };
+    return { instanceId: this.settings.identity.instanceId, holding: this.holding() };
   }
 }

@@ -73,10 +73,10 @@ describe('PeerCrashDetector (rule 14; fake clock, in-memory consul)', () => {
       instanceId: 'b',
       retryBaseMs: 100,
       retryCapMs: 2_000,
-      onFreed: (reason) => freed.push(reason),
       onError: () => undefined,
       random: () => 1,
     });
+    detector.onFreed((reason) => freed.push(reason));
     detector.start();
     const holder = { sessionId, value };
     detector.seen(holder);

@@ -23,8 +23,6 @@ export interface PeerCrashDetectorDeps {
   /** The first pause before watching a holder again after an answer or a failure; doubles up to `retryCapMs`. */
   retryBaseMs: number;
   retryCapMs: number;
-  /** Told once per freed lock, with the sentence for the log and the transition history. */
-  onFreed: (reason: string) => void;
   onError: (operation: string, detail: string) => void;
   random?: () => number;
 }
@@ -44,10 +42,16 @@ export class PeerCrashDetector extends BackgroundDuty {
   private settled: string | null = null;
   private changed = new AbortController();
   private readonly backoff: Backoff;
+  private readonly freedListeners = new Set<(reason: string) => void>();
 
   constructor(private readonly deps: PeerCrashDetectorDeps) {
     super();
     this.backoff = new Backoff(deps.retryBaseMs, deps.retryCapMs, deps.random);
+  }
+
+  /** Told once per freed lock, with the sentence for the log and the transition history. */
+  onFreed(listener: (reason: string) => void): void {
+    this.freedListeners.add(listener);
   }
 
   /** Who holds the key, as the elector last read it; null while this instance holds it or it is free. */
@@ -65,7 +69,7 @@ export class PeerCrashDetector extends BackgroundDuty {
   }
 
   protected async loop(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.stopper.signal.aborted) {
       if (this.changed.signal.aborted) this.changed = new AbortController();
       const holder = this.holder;
       const pause = AbortSignal.any([this.stopper.signal, this.changed.signal]);
@@ -103,7 +107,8 @@ export class PeerCrashDetector extends BackgroundDuty {
       return false;
     }
     this.settled = holder.sessionId;
-    this.deps.onFreed(`lock freed by ${instanceId}: ${id} refuses connections at ${url}`);
+    const reason = `lock freed by ${instanceId}: ${id} refuses connections at ${url}`;
+    for (const listener of this.freedListeners) listener(reason);
     return true;
   }
 }

@@ -26,7 +26,6 @@ export function peerCrashDetectorFor(deps: {
   clock: Clock;
   probe: PeerProbePort;
   instanceId: string;
-  onFreed: (reason: string) => void;
   onError: (operation: string, detail: string) => void;
   warn: (line: string) => void;
 }): PeerCrashDetector | null {
@@ -47,7 +46,6 @@ export function peerCrashDetectorFor(deps: {
     instanceId: deps.instanceId,
     retryBaseMs: WATCH_RETRY_BASE_MS,
     retryCapMs: WATCH_RETRY_CAP_MS,
-    onFreed: deps.onFreed,
     onError: deps.onError,
   });
 }
