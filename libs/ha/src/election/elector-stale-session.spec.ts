@@ -44,6 +44,14 @@ describe('Elector: an earlier session of this instance is freed at once (fake cl
     network.dead.add(n.elector.leader?.id ?? '');
   }
 
+  /** The supervisor restarts a killed instance at once with the same id; its check is still passing. */
+  function restart(name: string): Node {
+    const restarted = node(name);
+    network.dead.delete(name);
+    restarted.elector.start();
+    return restarted;
+  }
+
   afterEach(async () => {
     for (const n of started.splice(0)) {
       n.link.cut = false;
@@ -70,10 +78,7 @@ describe('Elector: an earlier session of this instance is freed at once (fake cl
     const oldSession = consul.entry(KEY)!.session!;
     const killedAt = clock.now();
     kill(old);
-    // the supervisor restarts it at once with the same id; its check is still passing (same check id)
-    const restarted = node('a');
-    network.dead.delete('a');
-    restarted.elector.start();
+    const restarted = restart('a');
     await clock.advance(1_000);
     expect(consul.sessions.has(oldSession)).toBe(false);
     expect(restarted.transitions.map((t) => t.reason)).toContain(
@@ -92,9 +97,7 @@ describe('Elector: an earlier session of this instance is freed at once (fake cl
     await startLeading(b);
     const oldSession = consul.entry(KEY)!.session!;
     kill(old);
-    const restarted = node('a');
-    network.dead.delete('a');
-    restarted.elector.start();
+    const restarted = restart('a');
     await clock.advance(1_000);
     expect(consul.sessions.has(oldSession)).toBe(false);
     expect(acting([restarted, b])).toHaveLength(1);
@@ -134,9 +137,7 @@ describe('Elector: an earlier session of this instance is freed at once (fake cl
     const oldSession = consul.entry(KEY)!.session!;
     kill(old);
     consul.failing.add('destroySession');
-    const restarted = node('a');
-    network.dead.delete('a');
-    restarted.elector.start();
+    const restarted = restart('a');
     await clock.advance(10_000);
     const asked = consul.calls.filter((c) => c === `destroySession ${oldSession}`).length;
     expect(asked).toBeGreaterThanOrEqual(1);
