@@ -13,6 +13,8 @@ import { forwardingTls } from './forwarding/forwarding-tls.js';
 import { HaLeaderView } from './forwarding/ha-leader-view.js';
 import { HoldAndForward } from './forwarding/hold-and-forward.js';
 import { HttpPeerProbe } from './peers/http-peer-probe.js';
+import type { PeerCrashDetector } from './peers/peer-crash-detector.js';
+import { peerCrashDetectorFor } from './peers/peer-crash-wiring.js';
 import { ActingTerm } from './term/acting-term.js';
 import { INTERNAL_DEFAULTS } from './config/internal-defaults.js';
 import { HaHealthService } from './health/ha-health.service.js';
@@ -41,6 +43,10 @@ export const HA_HEALTH_INDICATORS = 'A4C_HA_HEALTH_INDICATORS';
 export const HA_METRICS_REGISTRY = 'A4C_HA_METRICS_REGISTRY';
 /** The Elector (null with HA off): internal, the coordinator and the forwarding read it. */
 export const HA_ELECTOR = 'A4C_HA_ELECTOR';
+/** Crash detection by peers (rule 14): the PeerCrashDetector, or null with HA off or `ha.peerCrashDetection: false`. */
+export const HA_PEER_CRASH_DETECTOR = 'A4C_HA_PEER_CRASH_DETECTOR';
+
+const peersLogger = new Logger('HA');
 
 /** Exit code when the full graph's close overran ha.closeTimeoutInMillis (docs/architecture.md §4, rule 11). */
 export const EXIT_CLOSE_OVERRUN = 3;
@@ -82,22 +88,46 @@ export const HA_PROVIDERS: Provider[] = [
     inject: [HA_SETTINGS, HaMetrics, HaEvents, FullGraphHost],
   },
   {
-    provide: HA_ELECTOR,
-    useFactory: (options: HaModuleOptions, settings: HaSettings, consul: HaConsul, clock: Clock, health: HaHealthService, host: FullGraphHost, term: ActingTerm, metrics: HaMetrics, reporter: ElectionReporter) =>
+    provide: HA_PEER_CRASH_DETECTOR,
+    useFactory: (options: HaModuleOptions, settings: HaSettings, consul: HaConsul, clock: Clock, metrics: HaMetrics): PeerCrashDetector | null =>
       consul
-        ? new Elector({
+        ? peerCrashDetectorFor({
+            config: settings.config,
             consul: metrics.instrumentConsul(consul),
             clock,
-            health,
-            graph: host,
-            term,
-            identity: settings.identity,
-            timings: settings.timings,
-            peers: options.peers ?? new HttpPeerProbe({ timeoutMs: Math.min(INTERNAL_DEFAULTS.peerProbeTimeoutMs, settings.timings.requestTimeoutMs) }),
-            listener: reporter,
+            probe: options.peers ?? peerProbeFor(settings),
+            instanceId: settings.identity.instanceId,
+            // the instrumented Consul already counts the failed call in a4c_ha_consul_errors_total
+            onError: (operation, detail) => peersLogger.warn(`${operation}: ${detail}`),
+            warn: (line) => peersLogger.warn(line),
           })
         : null,
-    inject: [HA_MODULE_OPTIONS, HA_SETTINGS, HA_CONSUL, HA_CLOCK, HaHealthService, FullGraphHost, ActingTerm, HaMetrics, ElectionReporter],
+    inject: [HA_MODULE_OPTIONS, HA_SETTINGS, HA_CONSUL, HA_CLOCK, HaMetrics],
+  },
+  {
+    provide: HA_ELECTOR,
+    useFactory: (options: HaModuleOptions, settings: HaSettings, consul: HaConsul, clock: Clock, health: HaHealthService, host: FullGraphHost, term: ActingTerm, metrics: HaMetrics, reporter: ElectionReporter, detector: PeerCrashDetector | null) => {
+      if (!consul) return null;
+      const elector = new Elector({
+        consul: metrics.instrumentConsul(consul),
+        clock,
+        health,
+        graph: host,
+        term,
+        identity: settings.identity,
+        timings: settings.timings,
+        peers: options.peers ?? peerProbeFor(settings),
+        onHolderSeen: (holder) => detector?.seen(holder),
+        listener: reporter,
+      });
+      // rule 14: a lock this instance freed is news for the log, the history and the metric
+      detector?.onFreed((reason) => {
+        metrics.recordPeerCrashDetection();
+        elector.noteFreedByPeer(reason);
+      });
+      return elector;
+    },
+    inject: [HA_MODULE_OPTIONS, HA_SETTINGS, HA_CONSUL, HA_CLOCK, HaHealthService, FullGraphHost, ActingTerm, HaMetrics, ElectionReporter, HA_PEER_CRASH_DETECTOR],
   },
   {
     provide: HaForwarding,
@@ -156,3 +186,8 @@ export const HA_PROVIDERS: Provider[] = [
     inject: [HA_MODULE_OPTIONS, HA_SETTINGS],
   },
 ];
+
+/** Rule 10's probe of another instance (also rule 14's proof): a refused connection or its own "not acting". */
+function peerProbeFor(settings: HaSettings): HttpPeerProbe {
+  return new HttpPeerProbe({ timeoutMs: Math.min(INTERNAL_DEFAULTS.peerProbeTimeoutMs, settings.timings.requestTimeoutMs) });
+}

@@ -12,6 +12,7 @@ import { HaClusterController } from './http/ha-cluster.controller.js';
 import { HaStatusController } from './http/ha-status.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
+import { LeaderWatchController } from './peers/leader-watch.controller.js';
 
 /**
  * The HA plugin: `HaModule.forRoot({ ha, application, serverPort, directory, ... })` in the app module
@@ -20,7 +21,7 @@ import { MetricsController } from './http/metrics.controller.js';
  */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false, errorLogStyle: 'pretty' })],
-  controllers: [HealthController, HaStatusController, HaClusterController, MetricsController],
+  controllers: [HealthController, HaStatusController, HaClusterController, MetricsController, LeaderWatchController],
   providers: [...HA_PROVIDERS, HaService],
   exports: [HaService, HaEvents, ActingTerm, HaHealthService, HaMetrics, HA_METRICS_REGISTRY],
 })

@@ -6,7 +6,8 @@ import { roleOf, sessionOf, termOf } from './election/election-state.js';
 import { checkTimeoutFor } from './config/ha-timings.js';
 import type { Elector } from './election/elector.js';
 import { HaForwarding } from './forwarding/ha-forwarding.js';
-import { HA_CLOCK, HA_CONSUL, HA_ELECTOR, HA_SETTINGS } from './ha-providers.js';
+import { HA_CLOCK, HA_CONSUL, HA_ELECTOR, HA_PEER_CRASH_DETECTOR, HA_SETTINGS } from './ha-providers.js';
+import type { PeerCrashDetector } from './peers/peer-crash-detector.js';
 import type { HaConsul, HaSettings } from './ha-runtime.js';
 import { HaHealthService } from './health/ha-health.service.js';
 import { FullGraphHost } from './host/full-graph-host.js';
@@ -55,6 +56,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly metrics: HaMetrics,
     private readonly forwarding: HaForwarding,
     private readonly adapterHost: HttpAdapterHost,
+    @Inject(HA_PEER_CRASH_DETECTOR) private readonly crashDetector: PeerCrashDetector | null,
   ) {
     this.startedAt = new Date(clock.wallNow()).toISOString();
   }
@@ -116,6 +118,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     if (this.elector) {
       this.logger.log(`HA enabled: instance ${this.instanceId} starts as backup, racing for ${this.settings.config.leaderKey}`);
       this.elector.start();
+      this.crashDetector?.start();
       return;
     }
     // HA off: one never-ending term, and a full graph that fails to boot stops startup like any module
@@ -129,6 +132,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   /** The shutdown order: quiesce, release (the elector closes the full graph first), hand over. */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.elector) {
+      this.crashDetector?.stop();
       await this.quiesce();
       await this.elector.stop();
       await this.forwarding.handOver(this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined);

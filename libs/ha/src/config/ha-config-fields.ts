@@ -60,6 +60,7 @@ export const HA_FIELDS: { readonly [K in keyof HaConfig]-?: Parser<NonNullable<H
   forwardToLeader: boolean,
   // 0 answers 503 at once (no hold) but still forwards to a leader already known.
   forwardTimeoutInMillis: integer(0, MAX_TIMER_MS),
+  peerCrashDetection: boolean,
 };
 
 export const HA_KEYS = Object.keys(HA_FIELDS) as (keyof HaConfig)[];

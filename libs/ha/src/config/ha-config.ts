@@ -91,6 +91,12 @@ export interface HaConfig {
   readonly forwardToLeader: boolean;
   /** How long a non-acting instance holds a request waiting for an acting leader before 503 + Retry-After. */
   readonly forwardTimeoutInMillis: number;
+  /**
+   * Our addition (rule 14): every non-leader watches the acting leader over one held connection and,
+   * when it breaks and the leader's address refuses connections, frees the lock at once (false: only
+   * Consul's check and TTL notice a crashed leader).
+   */
+  readonly peerCrashDetection: boolean;
 }
 
 /**

@@ -78,4 +78,8 @@ export const HA_DEFAULTS: HaDefaults = Object.freeze({
   // Covers a crash failover with the defaults: check interval 5 s + check timeout (≤ 5 s) + acquire and
   // activation (a few seconds); past it the client gets 503 + Retry-After (docs/operations.md).
   forwardTimeoutInMillis: 15_000,
+  // A crashed leader's port refuses connections at once: a peer that proves it frees the lock in
+  // milliseconds instead of one check period (docs/architecture.md rule 14). The proof is the same one
+  // rule 10 already trusts, so it costs no safety; one held connection per backup is its whole cost.
+  peerCrashDetection: true,
 });

@@ -18,8 +18,14 @@ export interface AcquireTimings {
  */
 export class AcquireAttempt {
   private watchIndex = 0;
+  /** An earlier session of ours we asked to destroy: if it still holds the key, watch once before asking again. */
+  private staleAsked: string | null = null;
+  /** Whether any read of this process has shown the key present (docs/architecture.md, cold start). */
+  private keySeen = false;
   /** The leader as last read from the key (null when free). */
   lastValue: LeaderValue | null = null;
+  /** The session holding the key at the last read, with the value it wrote (null when free or not ours to read). */
+  lastHolder: { sessionId: string; value: LeaderValue } | null = null;
 
   constructor(
     private readonly deps: {
@@ -45,10 +51,19 @@ export class AcquireAttempt {
     const blocked = this.watchIndex !== 0;
     const read = await this.read(untilRenewMs, signal);
     const freeSeenAt = this.deps.clock.now();
+    const keySeenBefore = this.keySeen;
+    this.keySeen ||= read.entry !== null;
     const holder = read.entry?.session ?? null;
     const value = parseLeaderValue(read.entry?.value);
     this.lastValue = holder ? value : null;
+    this.lastHolder = holder && value ? { sessionId: holder, value } : null;
     if (holder && holder !== sessionId) {
+      if (this.isOwnStale(holder, value)) {
+        this.watchIndex = 0;
+        this.staleAsked = holder;
+        return { type: 'stale-own-session', holder };
+      }
+      this.staleAsked = null;
       this.watchIndex = read.index;
       return { type: 'key', holder };
     }
@@ -64,7 +79,19 @@ export class AcquireAttempt {
       const fresh = await this.deps.health.check();
       if (!fresh.up) return { type: 'unhealthy', detail: fresh.detail };
     }
-    return this.tryAcquire(sessionId, read, freeSeenAt);
+    return this.tryAcquire(sessionId, read, freeSeenAt, keySeenBefore);
+  }
+
+  /**
+   * Rule 14: the value names this instance but the session is not ours, so that session belongs to a
+   * process of ours that is gone or to a term of ours that ended (instance ids are unique). Asked once
+   * per holder; when the destroy did not take, the next read blocks before we ask again.
+   */
+  private isOwnStale(holder: string, value: LeaderValue | null): boolean {
+    if (value?.id !== this.deps.identity.instanceId || value.released) return false;
+    if (this.staleAsked !== holder) return true;
+    this.staleAsked = null;
+    return false;
   }
 
   private read(untilRenewMs: number, signal: AbortSignal): Promise<KeyRead> {
@@ -77,11 +104,11 @@ export class AcquireAttempt {
     });
   }
 
-  private async tryAcquire(sessionId: string, before: KeyRead, freeSeenAt: number): Promise<Observation> {
+  private async tryAcquire(sessionId: string, before: KeyRead, freeSeenAt: number, keySeenBefore: boolean): Promise<Observation> {
     const { consul, identity, clock } = this.deps;
     const since = clock.wallNow();
     const predictedTerm = (before.entry?.lockIndex ?? 0) + (before.entry?.session === sessionId ? 0 : 1);
-    const predecessor = predecessorOf(parseLeaderValue(before.entry?.value), before.entry !== null, identity.instanceId);
+    const predecessor = predecessorOf(parseLeaderValue(before.entry?.value), before.entry !== null, identity.instanceId, keySeenBefore);
     try {
       const pending = pendingTakeoverOf(predecessor);
       const value = (term: number) => JSON.stringify(this.deps.leaderValue(term, since, pending));

@@ -59,6 +59,11 @@ const rows: Row[] = [
   ['acquiring: acquired from a clean release -> activating, takeover safe (rules 3, 10)', acquiring, acquired({ kind: 'none', reason: 'b released the lock cleanly' }), { kind: 'activating', reason: 'lock acquired (term 7): activating the full graph; b released the lock cleanly' }],
   ['acquiring: acquired from a peer that did not release -> activating, waiting for it (rule 10)', acquiring, acquired({ kind: 'peer', id: 'b', url: 'http://b' }), { kind: 'activating', reason: 'lock acquired (term 7): activating the full graph; waiting until b provably stopped acting (asking it; its lease is over in 11000 ms at the latest)' }],
   ['acquiring: refused, held by other -> watch', acquiring, { type: 'refused', holder: 's2' }, { kind: 'acquiring', waitMs: 0, reason: 'lock held by session s2: watching the key' }],
+  ['acquiring: key held by an earlier session of this instance -> destroy it, read again (rule 14)', acquiring, { type: 'stale-own-session', holder: 's0' }, { kind: 'acquiring', waitMs: 0, actions: [{ type: 'destroy-stale-session', sessionId: 's0' }], reason: 'lock held by session s0, an earlier session of this instance (a previous process or an ended term): destroying it' }],
+  ['backup: this instance freed a crashed holder\'s lock -> say so once (rule 14)', backup, { type: 'freed-by-peer', detail: 'lock freed by b: a refuses connections at http://a' }, { kind: 'backup', actions: [], reason: 'lock freed by b: a refuses connections at http://a' }],
+  ['acquiring: this instance freed a crashed holder\'s lock -> say so, race on (rule 14)', acquiring, { type: 'freed-by-peer', detail: 'lock freed by b: a refuses connections at http://a' }, { kind: 'acquiring', actions: [], waitMs: 0, reason: 'lock freed by b: a refuses connections at http://a' }],
+  ['activating: this instance freed the lock it then won -> still said once (rule 14)', activating(), { type: 'freed-by-peer', detail: 'lock freed by s1: a refuses connections at http://a' }, { kind: 'activating', actions: [], reason: 'lock freed by s1: a refuses connections at http://a' }],
+  ['backup: a stale-session report from an old read is ignored (no session to race with)', backup, { type: 'stale-own-session', holder: 's0' }, { kind: 'backup', actions: [] }],
   ['acquiring: refused on a free key -> lock-delay retry on a timer (rule 5)', acquiring, { type: 'refused', holder: null }, { kind: 'acquiring', waitMs: 5_000 }],
   ['acquiring: released for a candidate, first seen -> stand back for the hand-over window', acquiring, { type: 'released-for-candidate', candidate: 'c', modifyIndex: 40 }, { kind: 'acquiring', waitMs: 3_000, reason: 'lock released for a hand-over to c: standing back for 3000 ms', next: standingBack(NOW + 3_000) }],
   ['acquiring: the same release seen again within the window -> keep standing back, counted from the first sight', standingBack(NOW + 500), { type: 'released-for-candidate', candidate: 'c', modifyIndex: 40 }, { kind: 'acquiring', waitMs: 500, reason: 'lock released for a hand-over to c: standing back for 500 ms' }],
@@ -129,7 +134,7 @@ describe('decide (pure election step)', () => {
   });
 
   it('a key that did not exist is no proof that nobody acts: wait out a lease (rule 10)', () => {
-    const next = decide(acquiring, acquired({ kind: 'unknown', reason: 'the key did not exist' }), NOW, timings).next;
+    const next = decide(acquiring, acquired({ kind: 'unknown', reason: 'the key did not exist', askAll: false }), NOW, timings).next;
     expect(next).toMatchObject({ takeover: { safe: false, peer: null } });
   });
 

@@ -9,8 +9,10 @@ import type { Predecessor } from './predecessor.js';
 /**
  * Side effects that must follow a decision, performed by the loop in this order. `prove-now`: the lease
  * keeper sends a `?consistent` read at once (a leader that may not act until it proves again).
+ * `destroy-stale-session` names a session other than the current one: an earlier session of this
+ * instance (rule 14).
  */
-export type Action = 'release' | 'destroy-session' | 'deregister' | 'prove-now' | 'register-again';
+export type Action = 'release' | 'destroy-session' | 'deregister' | 'prove-now' | 'register-again' | { type: 'destroy-stale-session'; sessionId: string };
 
 export interface Decision {
   next: ElectionState;
@@ -73,6 +75,9 @@ const routine = (state: ElectionState, reason: string): Decision => ({ ...stay(s
  * `now`; the loop only gathers observations and acts.
  */
 export function decide(state: ElectionState, observation: Observation, now: number, timings: DecideTimings): Decision {
+  // rule 14: news for the log and the history, in whatever state it arrives (the freed key may already
+  // have been won); the next step follows at once, so no deadline waits on it
+  if (observation.type === 'freed-by-peer') return stay(state, observation.detail);
   switch (state.kind) {
     case 'backup':
       return decideInBackup(state, observation, timings);
@@ -154,6 +159,13 @@ function decideWhileAcquiring(state: Acquiring, o: Observation, now: number, t: 
       return standBack(state, o.candidate, o.modifyIndex, now, t);
     case 'key':
       return stay(state, o.holder ? `lock held by session ${o.holder}: watching the key` : 'lock is free: trying to acquire');
+    case 'stale-own-session': // rule 14: this instance is that session's holder, so that holder is gone
+      return {
+        next: state,
+        actions: [{ type: 'destroy-stale-session', sessionId: o.holder }],
+        reason: `lock held by session ${o.holder}, an earlier session of this instance (a previous process or an ended term): destroying it`,
+        waitMs: 0,
+      };
     case 'renewed':
       return routine({ ...state, renewedAt: Math.max(state.renewedAt, o.sentAt) }, 'session renewed');
     case 'session-gone':
@@ -196,7 +208,9 @@ function takeoverFor(predecessor: Predecessor, freeSeenAt: number, t: DecideTimi
         peer: { id: predecessor.id, url: predecessor.url },
       };
     case 'unknown':
-      return { safe: false, reason: `${predecessor.reason}: waiting out a possible holder's lease`, safeAt, peer: null };
+      return predecessor.askAll
+        ? { safe: false, reason: `${predecessor.reason}: asking every instance the catalog lists (or waiting out a possible holder's lease)`, safeAt, peer: null, askAll: true }
+        : { safe: false, reason: `${predecessor.reason}: waiting out a possible holder's lease`, safeAt, peer: null };
     default:
       return assertNever(predecessor);
   }

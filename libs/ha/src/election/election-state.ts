@@ -12,6 +12,8 @@ export interface Takeover {
   readonly safeAt: number;
   /** The peer to ask whether it still acts, when there is one. */
   readonly peer: { id: string; url: string } | null;
+  /** No named predecessor: ask every instance the catalog lists (docs/architecture.md, cold start). */
+  readonly askAll?: boolean;
 }
 
 /**

@@ -24,6 +24,11 @@ export interface ElectorDeps {
   term: ActingTerm;
   /** Asks a predecessor whether it still acts (rule 10); without it, only the lease wait makes a takeover safe. */
   peers?: PeerProbePort;
+  /**
+   * Told who holds the key each time the race reads it, and null once this instance holds it: the hook of
+   * crash detection by peers (rule 14, peers/peer-crash-detector.ts).
+   */
+  onHolderSeen?: (holder: { sessionId: string; value: LeaderValue } | null) => void;
   random?: () => number;
 }
 
@@ -50,6 +55,8 @@ export class Elector {
    */
   private takeoverPending: string | null = null;
   private readonly decideTimings: DecideTimings;
+  /** News from outside the loop (rule 14: this instance freed a crashed holder's lock), logged in order. */
+  private readonly news: Observation[] = [];
 
   constructor(private readonly deps: ElectorDeps) {
     this.decideTimings = decideTimingsOf(deps.timings);
@@ -73,6 +80,11 @@ export class Elector {
     this.loop ??= this.run();
   }
 
+  /** Rule 14: this instance proved the holder's crash and freed the lock; said once in the transition log. */
+  noteFreedByPeer(detail: string): void {
+    this.news.push({ type: 'freed-by-peer', detail });
+  }
+
   /** Asks the leader to hand over (to `candidate` when given); false when this instance does not hold the lock. */
   stepDown(candidate?: string): boolean {
     if (!holdsLock(this.state)) return false;
@@ -88,7 +100,7 @@ export class Elector {
 
   private async run(): Promise<void> {
     while (this.state.kind !== 'stopped') {
-      const observation = this.mailbox.take(holdsLock(this.state)) ?? (await this.observe());
+      const observation = this.mailbox.take(holdsLock(this.state)) ?? this.news.shift() ?? (await this.observe());
       const from = this.state;
       const decision = decide(from, observation, this.deps.clock.now(), this.decideTimings);
       await this.perform(decision.actions, from);
@@ -131,6 +143,7 @@ export class Elector {
 
   private enter(from: ElectionState, next: ElectionState): void {
     if (next.kind === 'activating') {
+      this.deps.onHolderSeen?.(null);
       const onConsulError = (operation: string, detail: string) => this.deps.listener.consulError(operation, detail);
       this.duties = new HoldingDuties({ ...this.deps, onConsulError, state: next, onKeyValue: (value) => (this.lastKeyValue = value) });
       this.duties.start();
@@ -154,6 +167,7 @@ export class Elector {
         return this.consulStep('acquire', async () => {
           const observation = await this.race.acquireStep(state, step.untilRenewMs, this.mailbox.shutdownSignal);
           this.lastKeyValue = this.race.lastValue;
+          this.deps.onHolderSeen?.(this.race.lastHolder);
           return observation;
         });
       }
@@ -217,6 +231,11 @@ export class Elector {
     const pending = this.takeoverPending ?? undefined;
     const value = JSON.stringify({ ...this.leaderValue(termOf(from), this.deps.clock.wallNow(), pending), released: true, ...(candidate ? { candidate } : {}) });
     for (const action of actions) {
+      if (typeof action === 'object') {
+        // rule 14: a failure only means the next read sees that session again
+        await this.race.destroyStale(action.sessionId).catch((error: unknown) => this.deps.listener.consulError('destroy-stale-session', describeError(error)));
+        continue;
+      }
       if (action === 'prove-now') this.duties?.keeper.proveNow();
       if (action === 'register-again') this.race.forgetRegistration();
       if (action === 'release' && sessionId) await this.cleanup.release(sessionId, value);

@@ -11,6 +11,7 @@ import { HoldingWatch } from './holding-watch.js';
 import type { LeaderValue } from './leader-value.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { ObservationChannel } from './observation-channel.js';
+import { CatalogProbe } from './catalog-probe.js';
 import { TakeoverProbe } from './takeover-probe.js';
 import type { ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
 
@@ -21,7 +22,7 @@ export interface HoldingDutiesDeps {
   health: LocalHealthPort;
   graph: FullGraphPort;
   term: ActingTerm;
-  identity: Pick<ElectorIdentity, 'instanceId' | 'leaderKey'>;
+  identity: Pick<ElectorIdentity, 'instanceId' | 'leaderKey' | 'serviceName' | 'url'>;
   timings: ElectorTimings;
   peers?: PeerProbePort;
   random?: () => number;
@@ -42,7 +43,7 @@ export class HoldingDuties {
   readonly keeper: LeaseKeeper;
   private readonly watch: HoldingWatch;
   private readonly healthWatch: HealthWatch;
-  private probe: TakeoverProbe | null = null;
+  private probe: TakeoverProbe | CatalogProbe | null = null;
 
   constructor(private readonly deps: HoldingDutiesDeps) {
     const { consul, clock, identity, timings, state } = deps;
@@ -77,11 +78,20 @@ export class HoldingDuties {
     this.activate();
   }
 
+  /** Rule 10: ask the named predecessor, or with none named every instance the catalog lists. */
+  private probeFor(peer: { id: string; url: string } | null, probe: NonNullable<HoldingDutiesDeps['peers']>): TakeoverProbe | CatalogProbe {
+    const { clock, consul, identity } = this.deps;
+    const common = { probe, clock, channel: this.channel, intervalMs: INTERNAL_DEFAULTS.takeoverProbeIntervalMs };
+    if (peer) return new TakeoverProbe({ ...common, peer });
+    return new CatalogProbe({ ...common, consul, serviceName: identity.serviceName, instanceId: identity.instanceId, protocol: new URL(identity.url).protocol });
+  }
+
   /** Starts or stops the takeover probe as the state says whether one is still needed. */
   track(state: ElectionState): void {
-    const waiting = state.kind === 'activating' && !state.takeover.safe ? state.takeover.peer : null;
+    const takeover = state.kind === 'activating' && !state.takeover.safe ? state.takeover : null;
+    const waiting = takeover && (takeover.peer || takeover.askAll) ? takeover : null;
     if (waiting && !this.probe && this.deps.peers) {
-      this.probe = new TakeoverProbe({ probe: this.deps.peers, clock: this.deps.clock, channel: this.channel, peer: waiting, intervalMs: INTERNAL_DEFAULTS.takeoverProbeIntervalMs });
+      this.probe = this.probeFor(waiting.peer, this.deps.peers);
       this.probe.start();
     }
     if (!waiting && this.probe) {

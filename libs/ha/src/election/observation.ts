@@ -21,6 +21,13 @@ export type Observation =
   | { type: 'refused'; holder: string | null }
   /** The key is free but was released (at ModifyIndex `modifyIndex`) for a hand-over to another instance. */
   | { type: 'released-for-candidate'; candidate: string; modifyIndex: number }
+  /**
+   * The key is held by `holder`, a session that is not ours, while its value names this instance: an
+   * earlier session of ours (a killed previous process, or a term whose release never reached Consul).
+   */
+  | { type: 'stale-own-session'; holder: string }
+  /** This instance proved the holder's crash and freed the lock (rule 14); `detail` says who proved what. */
+  | { type: 'freed-by-peer'; detail: string }
   /** A read of the leader key: who holds it now (null: nobody). */
   | { type: 'key'; holder: string | null }
   /** A renew Consul accepted (sent at `sentAt`): the session lives, the renew deadline moves. */

@@ -8,12 +8,15 @@ import type { LeaderValue } from './leader-value.js';
  * - `peer`: another instance whose lease may still run; we ask it and wait for its lease otherwise;
  * - `unknown`: the key was absent or its value unreadable (first start, operator delete, Consul state
  *   loss), or its holder had not yet proven that the holder before it stopped (`takeoverPending`):
- *   somebody may still be acting, so only the lease wait makes it safe.
+ *   somebody may still be acting. With `askAll` (a key never seen present by this process, no
+ *   pending takeover), every instance the catalog lists is asked and their answers can end the wait
+ *   early (docs/architecture.md, "A cold start without the lease wait"); otherwise only the lease
+ *   wait makes it safe.
  */
 export type Predecessor =
   | { kind: 'none'; reason: string }
   | { kind: 'peer'; id: string; url: string }
-  | { kind: 'unknown'; reason: string };
+  | { kind: 'unknown'; reason: string; askAll: boolean };
 
 /** What a new holder writes into `takeoverPending` until its takeover is safe; undefined when it is at once. */
 export function pendingTakeoverOf(predecessor: Predecessor): string | undefined {
@@ -27,11 +30,16 @@ export function pendingTakeoverOf(predecessor: Predecessor): string | undefined 
   }
 }
 
-export function predecessorOf(value: LeaderValue | null, rawPresent: boolean, selfId: string): Predecessor {
-  if (!rawPresent) return { kind: 'unknown', reason: 'the key did not exist' };
-  if (!value) return { kind: 'unknown', reason: 'the key held no leader value' };
+/**
+ * `keySeenBefore`: this process has already seen the key present. A key that vanished under our eyes was
+ * deleted or lost with Consul's state, and then the catalog may not list the instance that held it yet,
+ * so asking the catalog is no proof: only the lease wait is.
+ */
+export function predecessorOf(value: LeaderValue | null, rawPresent: boolean, selfId: string, keySeenBefore = true): Predecessor {
+  if (!rawPresent) return { kind: 'unknown', reason: 'the key did not exist', askAll: !keySeenBefore };
+  if (!value) return { kind: 'unknown', reason: 'the key held no leader value', askAll: !keySeenBefore };
   // a holder that never cleared its own predecessor cannot vouch for it, by release or by answer
-  if (value.takeoverPending) return { kind: 'unknown', reason: `${value.id} had not yet proven that the holder before it stopped (${value.takeoverPending})` };
+  if (value.takeoverPending) return { kind: 'unknown', reason: `${value.id} had not yet proven that the holder before it stopped (${value.takeoverPending})`, askAll: false };
   if (value.released) return { kind: 'none', reason: `${value.id} released the lock cleanly` };
   if (value.id === selfId) return { kind: 'none', reason: 'the previous holder was this instance' };
   return { kind: 'peer', id: value.id, url: value.url };

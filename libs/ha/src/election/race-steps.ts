@@ -49,6 +49,16 @@ export class RaceSteps {
     return this.attempt.lastValue;
   }
 
+  /** The session holding the key at the last read, with its value (rule 14's watch follows it). */
+  get lastHolder(): { sessionId: string; value: LeaderValue } | null {
+    return this.attempt.lastHolder;
+  }
+
+  /** Rule 14: destroys an earlier session of this instance. */
+  async destroyStale(sessionId: string): Promise<void> {
+    await this.deps.consul.destroySession(sessionId);
+  }
+
   /** Start over with a plain read of the key (a new session, or after an error). */
   reset(): void {
     this.attempt.reset();

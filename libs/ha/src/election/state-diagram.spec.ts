@@ -43,7 +43,8 @@ const states: { [K in ElectionState['kind']]: Extract<ElectionState, { kind: K }
 
 const predecessors: Predecessor[] = [
   { kind: 'none', reason: 'released' },
-  { kind: 'unknown', reason: 'absent' },
+  { kind: 'unknown', reason: 'absent', askAll: false },
+  { kind: 'unknown', reason: 'absent', askAll: true },
   { kind: 'peer', id: 'b', url: 'http://b' },
 ];
 
@@ -59,6 +60,8 @@ const observations: { [K in Observation['type']]: Extract<Observation, { type: K
   acquired: predecessors.map((predecessor) => ({ type: 'acquired', term: 2, since: 0, sentAt: NOW, freeSeenAt: NOW, predecessor })),
   refused: [{ type: 'refused', holder: null }, { type: 'refused', holder: 's2' }],
   'released-for-candidate': [{ type: 'released-for-candidate', candidate: 'c', modifyIndex: 4 }],
+  'stale-own-session': [{ type: 'stale-own-session', holder: 's0' }],
+  'freed-by-peer': [{ type: 'freed-by-peer', detail: 'lock freed by b: a refuses connections at http://a' }],
   key: [{ type: 'key', holder: null }, { type: 'key', holder: 's1' }, { type: 'key', holder: 's2' }],
   renewed: [{ type: 'renewed', sentAt: NOW }],
   proven: [{ type: 'proven', sentAt: NOW }],

@@ -48,6 +48,7 @@ export class HaMetrics {
   private readonly state: Gauge<'state'>;
   private readonly transitions: Counter<'from' | 'to'>;
   private readonly activation: Histogram;
+  private readonly peerCrashDetections: Counter;
   private readonly consulErrors: Counter<'operation'>;
   private readonly consulDurations: Histogram<'operation' | 'outcome'>;
   private activatingSince: number | null = null;
@@ -71,6 +72,11 @@ export class HaMetrics {
       name: 'a4c_ha_activation_seconds',
       help: 'Time to boot the full graph after winning the lock',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.peerCrashDetections = new Counter({
+      name: 'a4c_ha_peer_crash_detections_total',
+      help: 'Locks this instance freed after proving that the holder crashed (its address refused connections, rule 14)',
       registers,
     });
     this.consulErrors = new Counter({ name: 'a4c_ha_consul_errors_total', help: 'Failed Consul calls by operation (the operations of a4c_ha_consul_request_duration_seconds)', labelNames: ['operation'], registers });
@@ -109,6 +115,10 @@ export class HaMetrics {
       this.activation.observe((this.now() - this.activatingSince) / 1000);
       this.activatingSince = null;
     }
+  }
+
+  recordPeerCrashDetection(): void {
+    this.peerCrashDetections.inc();
   }
 
   /** With HA off the full graph runs at once: the state gauge says leader for good. */
