@@ -28,9 +28,14 @@ export function freshLease(renewedAt: number, provenAt: number): Lease {
   return { renewedAt, provenAt, lapsed: false };
 }
 
+/** Rule 9: until when (monotonic) this lease lets its holder act; -Infinity once a lapse was reported. */
+export function actingUntil(lease: Lease, t: Pick<LeaseTimings, 'leaseMs'>): number {
+  return lease.lapsed ? -Infinity : lease.provenAt + t.leaseMs;
+}
+
 /** Rule 9: proven within the lease, on the monotonic clock. */
 export function leaseValid(lease: Lease, now: number, t: LeaseTimings): boolean {
-  return !lease.lapsed && now < lease.provenAt + t.leaseMs;
+  return now < actingUntil(lease, t);
 }
 
 /** When the lease lapses unless proven again. */

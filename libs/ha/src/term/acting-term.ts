@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.port.js';
 import { holdsLock, type ElectionState } from '../election/election-state.js';
-import type { Lease } from '../election/lease.js';
+import { actingUntil, type Lease } from '../election/lease.js';
 
 /** How fresh this leader's proof of ownership is (metrics, CLI); nulls when not holding the lock. */
 export interface LeaseStatus {
@@ -60,12 +60,15 @@ export class ActingTerm {
   private quiescing = false;
   private readonly listeners = new Set<() => void>();
   private readonly promiseListeners = new Set<(at: number) => void>();
+  private readonly timings: { leaseMs: number };
 
   constructor(
     private readonly clock: Clock,
     /** ha.leaderLeaseInSecond in ms: how long a proof lets this instance act (rule 9). */
     private readonly leaseMs: number,
-  ) {}
+  ) {
+    this.timings = { leaseMs };
+  }
 
   /** Rules 3, 9, 10 (and 13 through a grant): whether this instance may act at monotonic time `now`. */
   mayAct(now: number = this.clock.now()): boolean {
@@ -88,7 +91,7 @@ export class ActingTerm {
   leaseStatus(now: number = this.clock.now()): LeaseStatus {
     const lease = this.holding?.lease;
     if (!lease) return { provenAgoMs: null, remainingMs: 0, leaseMs: this.leaseMs };
-    const remainingMs = this.mayAct(now) ? Math.max(0, lease.provenAt + this.leaseMs - now) : 0;
+    const remainingMs = this.mayAct(now) ? Math.max(0, actingUntil(lease, this.timings) - now) : 0;
     return { provenAgoMs: Math.max(0, now - lease.provenAt), remainingMs, leaseMs: this.leaseMs };
   }
 
@@ -187,7 +190,7 @@ export class ActingTerm {
 
   private actingUntil(holding: Holding): number {
     const lease = holding.lease;
-    const proven = lease && !lease.lapsed && this.counts(lease.provenAt) ? lease.provenAt + this.leaseMs : -Infinity;
+    const proven = lease && this.counts(lease.provenAt) ? actingUntil(lease, this.timings) : -Infinity;
     const granted = holding.grant && this.counts(holding.grant.sentAt) ? holding.grant.until : -Infinity;
     return Math.max(proven, granted);
   }
