@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.port.js';
+import { linkedSignal } from '../clock/linked-signal.js';
 import { ConsulAccessDeniedError, describeError } from '../consul/consul-errors.js';
 import type { ConsulPort } from '../consul/consul.port.js';
 import type { ActingTerm } from '../term/acting-term.js';
@@ -192,13 +193,12 @@ export class Elector {
     const step = new AbortController();
     const dueAt = nextDueAt(this.state, this.decideTimings);
     const waitMs = dueAt === null ? this.deps.timings.renewIntervalMs : Math.max(0, dueAt - this.deps.clock.now());
+    const sleepEnds = linkedSignal([step.signal, this.mailbox.wakeSignal]);
     try {
-      await Promise.race([
-        duties.channel.ready(step.signal),
-        this.deps.clock.sleep(waitMs, AbortSignal.any([step.signal, this.mailbox.wakeSignal])).catch(() => undefined),
-      ]);
+      await Promise.race([duties.channel.ready(step.signal), this.deps.clock.sleep(waitMs, sleepEnds.signal).catch(() => undefined)]);
     } finally {
       step.abort();
+      sleepEnds.dispose();
     }
     return this.mailbox.take(true) ?? duties.channel.take() ?? { type: 'tick' };
   }

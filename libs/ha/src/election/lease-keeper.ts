@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.port.js';
+import { linkedSignal } from '../clock/linked-signal.js';
 import { describeError } from '../consul/consul-errors.js';
 import { BackgroundDuty } from './background-duty.js';
 import type { ConsulPort } from '../consul/consul.port.js';
@@ -95,8 +96,12 @@ export class LeaseKeeper extends BackgroundDuty {
   /** False once stopped; an early wake (proveNow) ends the pause without error. */
   private async pause(ms: number, wake?: AbortSignal): Promise<boolean> {
     if (this.stopper.signal.aborted) return false;
-    const signal = wake ? AbortSignal.any([this.stopper.signal, wake]) : this.stopper.signal;
-    if (ms > 0) await this.deps.clock.sleep(ms, signal).catch(() => undefined);
+    const ends = linkedSignal(wake ? [this.stopper.signal, wake] : [this.stopper.signal]);
+    try {
+      if (ms > 0) await this.deps.clock.sleep(ms, ends.signal).catch(() => undefined);
+    } finally {
+      ends.dispose();
+    }
     return !this.stopper.signal.aborted;
   }
 }
