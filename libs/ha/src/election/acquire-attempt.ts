@@ -5,7 +5,7 @@ import type { ConsulPort, KeyRead } from '../consul/consul.port.js';
 import { parseLeaderValue, type LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
 import type { ElectorIdentity, LocalHealthPort } from './ports.js';
-import { predecessorOf } from './predecessor.js';
+import { pendingTakeoverOf, predecessorOf } from './predecessor.js';
 
 export interface AcquireTimings {
   blockingWaitMs: number;
@@ -34,7 +34,7 @@ export class AcquireAttempt {
       health: LocalHealthPort;
       identity: ElectorIdentity;
       timings: AcquireTimings;
-      leaderValue: (term: number, since: number) => LeaderValue;
+      leaderValue: (term: number, since: number, takeoverPending?: string) => LeaderValue;
     },
   ) {}
 
@@ -110,7 +110,8 @@ export class AcquireAttempt {
     const predictedTerm = (before.entry?.lockIndex ?? 0) + (before.entry?.session === sessionId ? 0 : 1);
     const predecessor = predecessorOf(parseLeaderValue(before.entry?.value), before.entry !== null, identity.instanceId, keySeenBefore);
     try {
-      const value = (term: number) => JSON.stringify(this.deps.leaderValue(term, since));
+      const pending = pendingTakeoverOf(predecessor);
+      const value = (term: number) => JSON.stringify(this.deps.leaderValue(term, since, pending));
       const sentAt = clock.now();
       if (!(await consul.acquire(identity.leaderKey, sessionId, value(predictedTerm)))) {
         const after = await consul.readKey(identity.leaderKey);

@@ -12,6 +12,12 @@ export interface LeaderValue {
   released?: boolean;
   /** Instance id the releasing leader handed over to: the others stand back for a moment. */
   candidate?: string;
+  /**
+   * Rule 10 carried over (docs/architecture.md): present while this holder has not yet proven that the
+   * holder before it stopped acting, and says why. Its own "not acting" or `released` then proves nothing
+   * about that earlier holder, so the next holder waits out the lease.
+   */
+  takeoverPending?: string;
 }
 
 export function parseLeaderValue(raw: string | null | undefined): LeaderValue | null {

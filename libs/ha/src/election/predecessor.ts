@@ -7,14 +7,27 @@ import type { LeaderValue } from './leader-value.js';
  *   nobody else can be acting;
  * - `peer`: another instance whose lease may still run; we ask it and wait for its lease otherwise;
  * - `unknown`: the key was absent or its value unreadable (first start, operator delete, Consul state
- *   loss): somebody may still be acting. With `askAll`, every instance the catalog lists is asked and
- *   their answers can end the wait early (docs/architecture.md, "A cold start without the lease wait");
- *   otherwise only the lease wait makes it safe.
+ *   loss), or its holder had not yet proven that the holder before it stopped (`takeoverPending`):
+ *   somebody may still be acting. With `askAll` (no holder named at all), every instance the catalog
+ *   lists is asked and their answers can end the wait early (docs/architecture.md, "A cold start without
+ *   the lease wait"); otherwise only the lease wait makes it safe.
  */
 export type Predecessor =
   | { kind: 'none'; reason: string }
   | { kind: 'peer'; id: string; url: string }
   | { kind: 'unknown'; reason: string; askAll: boolean };
+
+/** What a new holder writes into `takeoverPending` until its takeover is safe; undefined when it is at once. */
+export function pendingTakeoverOf(predecessor: Predecessor): string | undefined {
+  switch (predecessor.kind) {
+    case 'none':
+      return undefined;
+    case 'peer':
+      return `${predecessor.id} not yet proven stopped`;
+    case 'unknown':
+      return predecessor.reason;
+  }
+}
 
 /**
  * `keySeenBefore`: this process has already seen the key present. A key that vanished under our eyes was
@@ -24,6 +37,8 @@ export type Predecessor =
 export function predecessorOf(value: LeaderValue | null, rawPresent: boolean, selfId: string, keySeenBefore = true): Predecessor {
   if (!rawPresent) return { kind: 'unknown', reason: 'the key did not exist', askAll: !keySeenBefore };
   if (!value) return { kind: 'unknown', reason: 'the key held no leader value', askAll: !keySeenBefore };
+  // a holder that never cleared its own predecessor cannot vouch for it, by release or by answer
+  if (value.takeoverPending) return { kind: 'unknown', reason: `${value.id} had not yet proven that the holder before it stopped (${value.takeoverPending})`, askAll: false };
   if (value.released) return { kind: 'none', reason: `${value.id} released the lock cleanly` };
   if (value.id === selfId) return { kind: 'none', reason: 'the previous holder was this instance' };
   return { kind: 'peer', id: value.id, url: value.url };

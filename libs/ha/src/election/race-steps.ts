@@ -29,7 +29,7 @@ export class RaceSteps {
       health: LocalHealthPort;
       identity: ElectorIdentity;
       timings: ElectorTimings;
-      leaderValue: (term: number, since: number) => LeaderValue;
+      leaderValue: (term: number, since: number, takeoverPending?: string) => LeaderValue;
     },
   ) {
     this.serviceId = `${deps.identity.serviceName}-${deps.identity.instanceId}`;
