@@ -50,6 +50,7 @@ export class HaMetrics {
   private readonly activation: Histogram;
   private readonly peerCrashDetections: Counter;
   private readonly consulErrors: Counter<'operation'>;
+  private readonly peerCrashDetections: Counter;
   private readonly consulDurations: Histogram<'operation' | 'outcome'>;
   private activatingSince: number | null = null;
   private readonly now: () => number;
