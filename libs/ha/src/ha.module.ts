@@ -8,6 +8,7 @@ import { HaHealthService } from './health/ha-health.service.js';
 import { HaMetrics } from './metrics/ha-metrics.js';
 import { DispatchMiddleware } from './http/dispatch.middleware.js';
 import { HaClusterController } from './http/ha-cluster.controller.js';
+import { HaFailsafeController } from './http/ha-failsafe.controller.js';
 import { HaStatusController } from './http/ha-status.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
@@ -19,7 +20,7 @@ import { MetricsController } from './http/metrics.controller.js';
  */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false, errorLogStyle: 'pretty' })],
-  controllers: [HealthController, HaStatusController, HaClusterController, MetricsController],
+  controllers: [HealthController, HaStatusController, HaClusterController, HaFailsafeController, MetricsController],
   providers: [...HA_PROVIDERS, HaService, { provide: HaEvents, useFactory: (ha: HaService) => ha.events, inject: [HaService] }],
   exports: [HaService, HaEvents, HaHealthService, HaMetrics, HA_METRICS_REGISTRY],
 })

@@ -2,7 +2,12 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import type { Clock } from './clock/clock.port.js';
 import { roleOf, sessionOf, termOf, type ElectionState } from './election/election-state.js';
 import { Elector, checkTimeoutFor } from './election/elector.js';
+import { onFailsafe } from './election/lease.js';
 import { HttpPeerProbe } from './peers/http-peer-probe.js';
+import { electorFailsafeFor } from './failsafe/failsafe-wiring.js';
+import type { Confirmation } from './failsafe/failsafe-member.js';
+import type { FailsafeRequest } from './failsafe/failsafe-request.js';
+import type { ElectorFailsafe } from './failsafe/elector-failsafe.js';
 import { HA_ELECTED, HA_REVOKED, HaEvents } from './ha-events.js';
 import { HA_MODULE_OPTIONS } from './ha-module-definition.js';
 import type { HaModuleOptions } from './ha-module-options.js';
@@ -56,6 +61,8 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly handOverSteps = new Set<() => Promise<void>>();
   private readonly quiesceSteps = new Set<() => Promise<void>>();
   private readonly quiesceResumes = new Set<() => void>();
+  /** Rule 13's parts when ha.failsafe is on (and an admin token lets rounds through): null otherwise. */
+  readonly failsafe: ElectorFailsafe | null;
 
   constructor(
     @Inject(HA_MODULE_OPTIONS) options: HaModuleOptions,
@@ -70,6 +77,10 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     const { timings, identity } = this.runtime;
     this.clock = clock;
     this.startedAt = new Date(this.clock.wallNow()).toISOString();
+    this.failsafe = consul ? electorFailsafeFor(this.runtime, consul, clock, () => this.host.epoch) : null;
+    if (consul && this.runtime.config.failsafe && !this.failsafe) {
+      this.logger.warn('ha.failsafe is on but ha.adminToken is not set: failsafe rounds cannot be asked or answered, so failsafe is off');
+    }
     this.elector = consul
       ? new Elector({
           consul: this.metrics.instrumentConsul(consul),
@@ -79,6 +90,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
           identity,
           timings,
           peers: options.peers ?? new HttpPeerProbe({ timeoutMs: Math.min(1000, timings.requestTimeoutMs) }),
+          ...(this.failsafe ? { failsafe: this.failsafe } : {}),
           listener: {
             transition: (from, to, reason) => this.onTransition(from, to, reason),
             consulError: (operation) => this.metrics.recordConsulError(operation),
@@ -131,12 +143,35 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     return { provenAgoMs: Math.max(0, now - state.lease.provenAt), remainingMs, leaseMs };
   }
 
+  /** Rule 13: this leader acts on a failsafe round now (Consul does not answer it; every member confirmed). */
+  onFailsafe(): boolean {
+    const state = this.elector?.current;
+    return this.isActing && state?.kind === 'leader' && onFailsafe(state.lease, this.clock.now(), this.runtime.timings);
+  }
+
   /**
    * The leader probe answered "not acting": a successor may rely on that (rule 10), so this instance must
    * not start acting on a proof sent before now.
    */
   promiseNotActing(): void {
     this.elector?.promiseNotActing();
+  }
+
+  /**
+   * A leader asks this instance to confirm a failsafe round (rule 13): judged against what this instance
+   * is and sees, after its own bounded attempt to reach Consul. A confirmation is a promise it keeps.
+   */
+  async confirmFailsafe(request: FailsafeRequest): Promise<Confirmation> {
+    const { elector, failsafe } = this;
+    if (!elector || !failsafe) return { confirmed: false, reason: 'failsafe is off on this instance (ha.failsafe: false, or no ha.adminToken)' };
+    const confirmation = await failsafe.member.confirm(request, () => ({ holdsLock: elector.holdsLock(), acting: this.isActiveLeader }));
+    this.metrics.recordFailsafeAnswer(confirmation.confirmed);
+    return confirmation;
+  }
+
+  /** The wall-clock time (for people and peers) of a moment on this instance's monotonic clock. */
+  wallTimeOf(monotonic: number): number {
+    return this.clock.wallNow() + (monotonic - this.clock.now());
   }
 
   get instanceId(): string {

@@ -10,6 +10,7 @@ export async function exportedSeriesNames(): Promise<Set<string>> {
   metrics.bindSources({
     lease: () => ({ provenAgoMs: 1, remainingMs: 1, leaseMs: 1 }),
     acting: () => true,
+    onFailsafe: () => true,
     health: async () => ({ disk: { up: true }, directory: { up: true }, elasticsearch: { up: true } }),
   });
   const names = new Set<string>();

@@ -66,6 +66,13 @@ export interface HaConfig {
   readonly forwardToLeader: boolean;
   /** Our addition: how long a non-acting instance holds a request waiting for an acting leader. */
   readonly forwardTimeoutInMillis: number;
+  /**
+   * Our addition (rule 13): the acting leader keeps acting through a Consul outage while every member the
+   * leader key lists confirms that it cannot reach Consul either. Needs ha.adminToken (the round's route).
+   */
+  readonly failsafe: boolean;
+  /** Our addition (rule 13): the longest a leader acts on failsafe confirmations in a row. */
+  readonly failsafeMaxInSecond: number;
 }
 
 /** Keys whose values are never echoed in messages or logs. */

@@ -78,4 +78,12 @@ export const HA_DEFAULTS: HaDefaults = Object.freeze({
   // Covers a crash failover with the defaults: check interval 5 s + check timeout (≤ 5 s) + acquire and
   // activation (a few seconds); past it the client gets 503 + Retry-After (docs/operations.md).
   forwardTimeoutInMillis: 15_000,
+  // Users keep being served through a Consul outage (agents refusing, servers without quorum) without ever
+  // two acting leaders: a leader cut off alone is refused by the members that still reach Consul.
+  failsafe: true,
+  // 5 min: longer than the outages seen in practice (a server restart or upgrade, a quorum regained, a
+  // certificate or ACL fix), so they cost users nothing; short enough that an instance the key does not
+  // list (one that joined since the leader last wrote its members) waits at most this + lease + margin
+  // before racing for a key freed without release (docs/operations.md, "Failsafe").
+  failsafeMaxInSecond: 300,
 });

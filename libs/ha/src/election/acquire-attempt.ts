@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.port.js';
 import { SessionInvalidatedError } from '../consul/consul-errors.js';
-import type { ConsulPort, KeyRead } from '../consul/consul.port.js';
+import type { ConsulPort, KeyEntry, KeyRead } from '../consul/consul.port.js';
+import { listedIn } from '../failsafe/members.js';
 import { parseLeaderValue, type LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
 import type { ElectorIdentity, LocalHealthPort } from './ports.js';
@@ -10,6 +11,11 @@ export interface AcquireTimings {
   blockingWaitMs: number;
   /** How long the others stand back after a hand-over to a chosen candidate. */
   handoverWindowMs: number;
+  /**
+   * Rule 13: how long an instance the key's `members` do not list waits, once it sees the key freed
+   * without release, before it races (0: failsafe off, no wait).
+   */
+  unlistedWaitMs: number;
 }
 
 /**
@@ -21,6 +27,8 @@ export class AcquireAttempt {
   private watchIndex = 0;
   /** The released-for-a-candidate value we are standing back for, and since when (monotonic). */
   private standingBack: { modifyIndex: number; since: number } | null = null;
+  /** The freed-without-release value we, unlisted, stay out of the race for, and since when (monotonic). */
+  private stayingOut: { modifyIndex: number; since: number } | null = null;
   /** The leader as last read from the key (null when free). */
   lastValue: LeaderValue | null = null;
 
@@ -32,6 +40,8 @@ export class AcquireAttempt {
       identity: ElectorIdentity;
       timings: AcquireTimings;
       leaderValue: (term: number, since: number) => LeaderValue;
+      /** Every reading of the key, for rule 13's member record. */
+      keySeen?: (entry: KeyEntry | null) => void;
     },
   ) {}
 
@@ -43,6 +53,7 @@ export class AcquireAttempt {
   async run(sessionId: string, untilRenewMs: number, signal: AbortSignal): Promise<Observation> {
     const blocked = this.watchIndex !== 0;
     const read = await this.read(untilRenewMs, signal);
+    this.deps.keySeen?.(read.entry);
     const freeSeenAt = this.deps.clock.now();
     const holder = read.entry?.session ?? null;
     const value = parseLeaderValue(read.entry?.value);
@@ -52,7 +63,7 @@ export class AcquireAttempt {
       return { type: 'key', holder };
     }
     this.watchIndex = 0;
-    const standBack = this.standBackFor(read, value, freeSeenAt);
+    const standBack = this.standBackFor(read, value, freeSeenAt) ?? this.stayOutUnlisted(read, value, freeSeenAt, untilRenewMs);
     if (standBack) return standBack;
     // rule 8 again: the read may have blocked for seconds, so the health seen before it is stale (a
     // fault that hits every instance frees the key exactly when our own health has just gone down)
@@ -83,6 +94,22 @@ export class AcquireAttempt {
     if (this.standingBack?.modifyIndex !== read.entry.modifyIndex) this.standingBack = { modifyIndex: read.entry.modifyIndex, since: now };
     const waitMs = this.standingBack.since + this.deps.timings.handoverWindowMs - now;
     return waitMs > 0 ? { type: 'standing-back', candidate, waitMs } : null;
+  }
+
+  /**
+   * Rule 13: a key freed without release whose `members` do not list us may still have its leader acting
+   * on failsafe rounds (it never asked us); we race only once that leader's failsafe and lease are over.
+   */
+  private stayOutUnlisted(read: KeyRead, value: LeaderValue | null, now: number, untilRenewMs: number): Observation | null {
+    const { identity, timings } = this.deps;
+    if (timings.unlistedWaitMs <= 0 || !read.entry || value?.released || listedIn(value, identity.instanceId)) {
+      this.stayingOut = null;
+      return null;
+    }
+    if (this.stayingOut?.modifyIndex !== read.entry.modifyIndex) this.stayingOut = { modifyIndex: read.entry.modifyIndex, since: now };
+    const waitMs = this.stayingOut.since + timings.unlistedWaitMs - now;
+    // the session is renewed between two looks, so the wait is taken in pieces no longer than that
+    return waitMs > 0 ? { type: 'not-listed', leaderId: value?.id ?? 'unknown', waitMs: Math.max(1, Math.min(waitMs, untilRenewMs)) } : null;
   }
 
   private async tryAcquire(sessionId: string, before: KeyRead, freeSeenAt: number): Promise<Observation> {

@@ -1,5 +1,5 @@
 import { assertNever, type ElectionState, type Takeover } from './election-state.js';
-import { freshLease, leaseDueAt, leaseValid, renewDeadlineAt, withProof, withRenewal, type LeaseTimings } from './lease.js';
+import { freshLease, leaseDueAt, leaseValid, onFailsafe, renewDeadlineAt, withFailsafeRound, withProof, withRenewal, type LeaseTimings } from './lease.js';
 import type { Observation } from './observation.js';
 import type { Predecessor } from './predecessor.js';
 
@@ -26,6 +26,8 @@ export interface DecideTimings extends LeaseTimings {
   activationTimeoutMs: number;
   /** Added to the lease before a takeover is safe by time alone: clock rates and request times. */
   takeoverMarginMs: number;
+  /** Rule 13: the longest a leader acts on failsafe rounds in a row (0 or absent: failsafe off). */
+  failsafeMaxMs?: number;
 }
 
 type Holding = Extract<ElectionState, { kind: 'activating' | 'leader' }>;
@@ -120,6 +122,8 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
           stay(state, `acquire refused on a free key (lock-delay): retrying in ${t.lockDelayRetryMs} ms`, t.lockDelayRetryMs);
     case 'standing-back':
       return stay(state, `lock released for a hand-over to ${o.candidate}: standing back for ${o.waitMs} ms`, o.waitMs);
+    case 'not-listed':
+      return stay(state, `the key was freed without release by ${o.leaderId}, whose members do not list this instance: out of the race until its failsafe and lease are over (rule 13)`, o.waitMs);
     case 'key':
       return stay(state, o.holder ? `lock held by session ${o.holder}: watching the key` : 'lock is free: trying to acquire');
     case 'renewed':
@@ -167,7 +171,8 @@ function decideWhileHolding(state: Holding, o: Observation, now: number, t: Deci
     reason,
     waitMs: 0,
   });
-  // rule 2 first, whatever was observed: past the renew deadline the lock may be someone else's
+  // rule 2 first, whatever was observed: past the renew deadline the lock may be someone else's (rule
+  // 13: not while acting on a failsafe round, whose members keep any successor from acting meanwhile)
   if (now >= renewDeadlineAt(state.lease, t) && o.type !== 'shutdown') {
     return demote(`demoting: lock not renewed within the renew deadline (${t.renewDeadlineMs} ms)`, t.retryDelayMs);
   }
@@ -192,6 +197,12 @@ function decideWhileHolding(state: Holding, o: Observation, now: number, t: Deci
       return { ...routine({ ...state, lease: withRenewal(state.lease, o.sentAt) }, 'session renewed') };
     case 'proven':
       return onProof(state, o.sentAt, now, t);
+    case 'failsafe-confirmed':
+      return onFailsafeRound(state, o.sentAt, o.members, now, t);
+    case 'failsafe-refused':
+      return onFailsafe(state.lease, now, t)
+        ? stay(state, `failsafe ends: ${o.detail}; acting until the last confirmed round's lease runs out`)
+        : stay(state, `failsafe round refused: ${o.detail}; acting until the lease runs out unless proven again`);
     case 'predecessor-stopped':
       return state.kind === 'activating' && !state.takeover.safe
         ? promoteIfReady({ ...state, takeover: { ...state.takeover, safe: true, reason: o.detail } }, now, t, `takeover safe: ${o.detail}`)
@@ -211,6 +222,15 @@ function onProof(state: Holding, sentAt: number, now: number, t: DecideTimings):
     return stay({ ...state, lease }, 'ownership proven again: acting'); // rule 9: no new election needed
   }
   return routine({ ...state, lease }, 'ownership proven');
+}
+
+/** Rule 13: a round every listed member confirmed extends acting; it never revives a lapsed lease. */
+function onFailsafeRound(state: Holding, sentAt: number, members: number, now: number, t: DecideTimings): Decision {
+  const failsafeMaxMs = t.failsafeMaxMs ?? 0;
+  if (state.kind !== 'leader' || failsafeMaxMs <= 0 || !leaseValid(state.lease, now, t)) return routine(state, 'failsafe round too late: the lease has lapsed');
+  const lease = withFailsafeRound(state.lease, sentAt, { leaseMs: t.leaseMs, failsafeMaxMs });
+  const news = `failsafe: ${members} member(s) confirmed; acting without consul until ${Math.max(0, leaseDueAt(lease, t) - now)} ms from now unless proven or confirmed again`;
+  return onFailsafe(state.lease, now, t) ? routine({ ...state, lease }, news) : stay({ ...state, lease }, news);
 }
 
 function onTick(state: Holding, now: number, t: DecideTimings): Decision {

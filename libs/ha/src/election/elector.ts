@@ -9,6 +9,7 @@ import { HoldingTerm } from './holding-term.js';
 import type { LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
 import type { ElectionListener, ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
+import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
 
 export interface ElectorDeps {
   consul: ConsulPort;
@@ -20,6 +21,8 @@ export interface ElectorDeps {
   timings: ElectorTimings;
   /** Asks a predecessor whether it still acts (rule 10); without it, only the lease wait makes a takeover safe. */
   peers?: PeerProbePort;
+  /** Rule 13 (docs/architecture.md): present when ha.failsafe is on. */
+  failsafe?: ElectorFailsafe;
   random?: () => number;
 }
 
@@ -67,6 +70,7 @@ export class Elector {
       leaseMs: t.leaseMs,
       renewDeadlineMs: t.renewDeadlineMs,
       takeoverMarginMs: t.takeoverMarginMs,
+      failsafeMaxMs: deps.failsafe?.timings.maxMs ?? 0,
     };
     this.serviceId = `${deps.identity.serviceName}-${deps.identity.instanceId}`;
     this.checkId = `service:${this.serviceId}`;
@@ -75,8 +79,14 @@ export class Elector {
       clock: deps.clock,
       health: deps.health,
       identity: deps.identity,
-      timings: { blockingWaitMs: t.blockingWaitMs, handoverWindowMs: t.handoverWindowMs },
+      timings: {
+        blockingWaitMs: t.blockingWaitMs,
+        handoverWindowMs: t.handoverWindowMs,
+        // rule 13: a leader on failsafe acts at most failsafeMax past its lease, then its lease + margin runs out
+        unlistedWaitMs: deps.failsafe ? deps.failsafe.timings.maxMs + t.leaseMs + t.takeoverMarginMs : 0,
+      },
       leaderValue: (term, since) => this.leaderValue(term, since),
+      keySeen: (entry) => deps.failsafe?.member.keySeen(entry),
     });
   }
 
@@ -94,11 +104,22 @@ export class Elector {
     return this.serviceId;
   }
 
-  /** Rules 3, 9 and 10: full graph up, lease proven on the monotonic clock, takeover safe. */
+  /**
+   * Rules 3, 9, 10 and 13: full graph up, lease proven on the monotonic clock (or extended by a failsafe
+   * round), takeover safe, and no failsafe confirmation given to another leader still binding us.
+   */
   isActing(): boolean {
     const { state } = this;
-    if (!isActing(state, this.deps.clock.now(), this.decideTimings)) return false;
+    const now = this.deps.clock.now();
+    if (!isActing(state, now, this.decideTimings)) return false;
+    if (this.deps.failsafe?.member.promiseBinds(now)) return false;
     return state.kind === 'leader' && state.lease.provenAt > this.notActingPromisedAt;
+  }
+
+  /** Holds the lock, is releasing it, or has stopped: such an instance confirms no failsafe (rule 13). */
+  holdsLock(): boolean {
+    const kind = this.state.kind;
+    return kind === 'activating' || kind === 'leader' || kind === 'deactivating' || kind === 'stopped';
   }
 
   /**
@@ -136,6 +157,8 @@ export class Elector {
     while (this.state.kind !== 'stopped') {
       const observation = await this.observe();
       const from = this.state;
+      // rule 13: the predecessor provably stopped, so a failsafe promise made to it is kept
+      if (observation.type === 'predecessor-stopped' && from.kind === 'activating' && from.takeover.peer) this.deps.failsafe?.member.leaderStopped(from.takeover.peer.id);
       const decision = decide(from, observation, this.deps.clock.now(), this.decideTimings);
       await this.perform(decision.actions, from);
       this.transition(decision.next, decision.reason, decision.quiet ?? false);
@@ -165,6 +188,8 @@ export class Elector {
         ...this.deps,
         state: next,
         isActing: () => this.isActing(),
+        current: () => this.state,
+        valueWith: (members) => JSON.stringify({ ...this.leaderValue(next.term, next.since), members }),
         onKeyValue: (value) => (this.lastKeyValue = value),
       });
       this.term.start();

@@ -4,7 +4,9 @@ import type { HaContext } from '../ha-context.js';
 import type { ElectionState } from './election-state.js';
 import { HealthWatch } from './health-watch.js';
 import { HoldingWatch } from './holding-watch.js';
-import type { LeaderValue } from './leader-value.js';
+import { FailsafeController } from '../failsafe/failsafe-controller.js';
+import { MembersKeeper } from '../failsafe/members-keeper.js';
+import type { LeaderValue, Member } from './leader-value.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { ObservationChannel } from './observation-channel.js';
 import { TakeoverProbe } from './takeover-probe.js';
@@ -27,12 +29,18 @@ export class HoldingTerm {
   private readonly watch: HoldingWatch;
   private readonly healthWatch: HealthWatch;
   private probe: TakeoverProbe | null = null;
+  /** Rule 13, when ha.failsafe is on: the key's members and the failsafe rounds. */
+  private readonly failsafe: { members: MembersKeeper; controller: FailsafeController } | null;
   private readonly controller = new AbortController();
 
   constructor(
     private readonly deps: ElectorDeps & {
       state: Extract<ElectionState, { kind: 'activating' }>;
       isActing: () => boolean;
+      /** The election state now (the failsafe duties act only while leading). */
+      current: () => ElectionState;
+      /** The key's value naming these members, for the members keeper. */
+      valueWith: (members: Member[]) => string;
       onKeyValue: (value: LeaderValue | null) => void;
     },
   ) {
@@ -50,6 +58,7 @@ export class HoldingTerm {
       random: deps.random,
       onError,
       onNewValue: deps.onKeyValue,
+      keySeen: (entry) => deps.failsafe?.member.keySeen(entry),
     });
     this.healthWatch = new HealthWatch({
       health: deps.health,
@@ -58,12 +67,44 @@ export class HoldingTerm {
       pollMs: Math.min(1000, timings.healthCheckIntervalMs),
       failuresBeforeDown: HEALTH_FAILURES_BEFORE_DOWN,
     });
+    this.failsafe = deps.failsafe ? this.failsafeDuties(deps.failsafe, onError) : null;
+  }
+
+  private failsafeDuties(failsafe: NonNullable<ElectorDeps['failsafe']>, onError: (operation: string, detail: string) => void) {
+    const { consul, clock, identity, state } = this.deps;
+    const leading = () => this.deps.current().kind === 'leader';
+    const members = new MembersKeeper({
+      consul,
+      clock,
+      key: identity.leaderKey,
+      sessionId: state.sessionId,
+      serviceName: identity.serviceName,
+      protocol: failsafe.protocol,
+      self: { id: identity.instanceId, url: identity.url },
+      intervalMs: failsafe.timings.membersIntervalMs,
+      valueWith: this.deps.valueWith,
+      leading,
+      onError,
+    });
+    const controller = new FailsafeController({
+      clock,
+      channel: this.channel,
+      round: failsafe.round,
+      selfId: identity.instanceId,
+      state: this.deps.current,
+      members: () => members.forRounds(),
+      epoch: failsafe.epoch,
+      timings: failsafe.timings,
+    });
+    return { members, controller };
   }
 
   start(): void {
     this.keeper.start();
     this.watch.start();
     this.healthWatch.start();
+    this.failsafe?.members.start();
+    this.failsafe?.controller.start();
     this.track(this.deps.state);
     this.activate();
   }
@@ -86,6 +127,8 @@ export class HoldingTerm {
     this.keeper.stop();
     this.watch.stop();
     this.healthWatch.stop();
+    this.failsafe?.members.stop();
+    this.failsafe?.controller.stop();
     this.probe?.stop();
     this.channel.close();
   }

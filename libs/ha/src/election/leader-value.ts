@@ -12,6 +12,19 @@ export interface LeaderValue {
   released?: boolean;
   /** Instance id the releasing leader handed over to: the others stand back for a moment. */
   candidate?: string;
+  /**
+   * The instances whose service check passed when the leader last looked (itself included), rewritten
+   * under its session when that set changes: the ones it asks to confirm a failsafe, and the only ones
+   * that race freely for a key freed without release (docs/architecture.md, rule 13). Absent until the
+   * leader has written it (and from leaders of older versions).
+   */
+  members?: Member[];
+}
+
+/** One instance of the cluster as the leader key's `members` lists it. */
+export interface Member {
+  id: string;
+  url: string;
 }
 
 export function parseLeaderValue(raw: string | null | undefined): LeaderValue | null {

@@ -19,12 +19,18 @@ export type Observation =
   | { type: 'refused'; holder: string | null }
   /** The key is free but was released for a hand-over to another instance: wait `waitMs` for it. */
   | { type: 'standing-back'; candidate: string; waitMs: number }
+  /** Rule 13: the free key's `members` do not list us; we stay out of the race, looking again in `waitMs`. */
+  | { type: 'not-listed'; leaderId: string; waitMs: number }
   /** A read of the leader key: who holds it now (null: nobody). */
   | { type: 'key'; holder: string | null }
   /** A renew Consul accepted (sent at `sentAt`): the session lives, the renew deadline moves. */
   | { type: 'renewed'; sentAt: number }
   /** A `?consistent` read sent at `sentAt` showed the key held by our session: the lease moves. */
   | { type: 'proven'; sentAt: number }
+  /** Rule 13: every member listed in the key confirmed a failsafe round sent at `sentAt`. */
+  | { type: 'failsafe-confirmed'; sentAt: number; members: number }
+  /** Rule 13: a member refused, failed or stayed silent: no more extension until a real proof. */
+  | { type: 'failsafe-refused'; detail: string }
   /** The predecessor provably stopped acting (connection refused, or its probe says not acting). */
   | { type: 'predecessor-stopped'; detail: string }
   /** Time passed: deadlines are judged against `now` (rules 2, 3, 9, 10). */

@@ -18,6 +18,7 @@ export class MetricsController {
     metrics.bindSources({
       lease: () => ha.leaseStatus(),
       acting: () => ha.isActing,
+      onFailsafe: () => ha.onFailsafe(),
       health: () => health.report(),
     });
   }

@@ -9,6 +9,8 @@ import { TransitionHistory } from './transition-history.js';
 export interface MetricSources {
   lease(): { provenAgoMs: number | null; remainingMs: number; leaseMs: number };
   acting(): boolean;
+  /** Rule 13: acting rests on a failsafe round now (the lease's proof part is over). */
+  onFailsafe(): boolean;
   /** The health indicators by name, up or not (the same report Consul's check gets). */
   health(): Promise<Record<string, { up: boolean }>>;
 }
@@ -42,6 +44,12 @@ export class HaMetrics {
     help: 'Duration of Consul calls by operation and outcome (ok, error, aborted); watch_key is a blocking read',
     labelNames: ['operation', 'outcome'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  private readonly failsafeAnswers = new Counter({
+    name: 'a4c_ha_failsafe_answers_total',
+    help: 'Failsafe rounds this instance answered as a member (rule 13), by outcome: confirmed or refused',
+    labelNames: ['outcome'],
     registers: [this.registry],
   });
   private activatingSince: number | null = null;
@@ -84,6 +92,10 @@ export class HaMetrics {
       this.activation.observe((this.now() - this.activatingSince) / 1000);
       this.activatingSince = null;
     }
+  }
+
+  recordFailsafeAnswer(confirmed: boolean): void {
+    this.failsafeAnswers.inc({ outcome: confirmed ? 'confirmed' : 'refused' });
   }
 
   recordConsulError(operation: string): void {
@@ -140,6 +152,15 @@ export class HaMetrics {
       help: '1 while this instance acts as leader (answers 200 on the leader probe: full graph up, lease proven, takeover safe)',
       collect() {
         this.set(acting() ? 1 : 0);
+      },
+    });
+    const onFailsafe = () => this.sources?.onFailsafe() ?? false;
+    new Gauge({
+      ...metrics,
+      name: 'a4c_ha_failsafe_active',
+      help: '1 while this leader acts on a failsafe round (rule 13): Consul does not answer it and every listed member confirmed',
+      collect() {
+        this.set(onFailsafe() ? 1 : 0);
       },
     });
     const sources = () => this.sources;
