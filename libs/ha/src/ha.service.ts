@@ -3,6 +3,7 @@ import type { Clock } from './clock/clock.port.js';
 import { roleOf, sessionOf, termOf, type ElectionState } from './election/election-state.js';
 import { Elector, checkTimeoutFor } from './election/elector.js';
 import { onFailsafe } from './election/lease.js';
+import type { Member } from './election/leader-value.js';
 import { HttpPeerProbe } from './peers/http-peer-probe.js';
 import { electorFailsafeFor } from './failsafe/failsafe-wiring.js';
 import type { Confirmation } from './failsafe/failsafe-member.js';
@@ -141,6 +142,11 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     const now = this.clock.now();
     const remainingMs = this.isActing ? Math.max(0, state.lease.provenAt + leaseMs - now) : 0;
     return { provenAgoMs: Math.max(0, now - state.lease.provenAt), remainingMs, leaseMs };
+  }
+
+  /** The cluster's members as this instance last knew them (rule 13's list in the key). */
+  knownMembers(): Member[] {
+    return this.elector?.knownMembers() ?? [];
   }
 
   /** Rule 13: this leader acts on a failsafe round now (Consul does not answer it; every member confirmed). */

@@ -6,7 +6,7 @@ import { AcquireAttempt } from './acquire-attempt.js';
 import { decide, isActing, nextDueAt, type CleanupAction, type DecideTimings } from './decide.js';
 import { sessionOf, termOf, type ElectionState } from './election-state.js';
 import { HoldingTerm } from './holding-term.js';
-import type { LeaderValue } from './leader-value.js';
+import type { LeaderValue, Member } from './leader-value.js';
 import type { Observation } from './observation.js';
 import type { ElectionListener, ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
 import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
@@ -50,6 +50,8 @@ export class Elector {
   private loop: Promise<void> | null = null;
   private lastReason = '';
   private lastKeyValue: LeaderValue | null = null;
+  /** The members the last term of ours wrote: still the best list once it ended cut off from Consul. */
+  private lastTermMembers: Member[] = [];
   /** A session whose release or destroy failed at the end of a term: cleaned up in the background. */
   private leftover: { sessionId: string; value: string } | null = null;
   /** When we last told a peer we were not acting: no proof sent before it may make us act (rule 10). */
@@ -98,6 +100,11 @@ export class Elector {
   get leader(): LeaderValue | null {
     if (this.state.kind === 'leader' || this.state.kind === 'activating') return this.leaderValue(this.state.term, this.state.since);
     return this.lastKeyValue;
+  }
+
+  /** The cluster's members as last known: written by this term, or read from the key (rule 13). */
+  knownMembers(): Member[] {
+    return this.term?.members() ?? this.lastKeyValue?.members ?? this.lastTermMembers;
   }
 
   get consulServiceId(): string {
@@ -196,6 +203,7 @@ export class Elector {
     }
     if (next.kind === 'deactivating' || next.kind === 'backup' || next.kind === 'stopped') {
       // rule 7: the graph learns first that leadership has ended; the term's duties stop with it
+      this.lastTermMembers = this.term?.members() ?? this.lastTermMembers;
       this.term?.stop();
       this.term = null;
     }

@@ -99,6 +99,11 @@ export class HoldingTerm {
     return { members, controller };
   }
 
+  /** Rule 13: the members this term wrote into the key (null before the first write, or failsafe off). */
+  members(): Member[] | null {
+    return this.failsafe?.members.forRounds() ?? null;
+  }
+
   start(): void {
     this.keeper.start();
     this.watch.start();

@@ -1,4 +1,5 @@
 import { parseLeaderValue } from '../election/leader-value.js';
+import { findActingMember } from '../failsafe/acting-member-lookup.js';
 import type { HaService } from '../ha.service.js';
 import type { ForwardTarget } from './forward-attempt.js';
 import type { HoldAndForward } from './hold-and-forward.js';
@@ -6,6 +7,8 @@ import type { LeaderView } from './leader-view.js';
 
 /** How often the key is read while requests are held on an instance that does not hold the lock. */
 const KEY_POLL_MS = 200;
+/** Bound on asking the key's members who acts, when Consul does not answer (rule 13). */
+const MEMBER_ASK_MS = 1000;
 /** Shutdown: how long a released instance keeps listening so that others stop sending to it (2 probes). */
 const MOVE_AWAY_MS = 1000;
 /** After the listener closed: how long requests that arrived just before may take to be handed over. */
@@ -60,6 +63,9 @@ export class HaLeaderView implements LeaderView {
   }
 
   holder(): ForwardTarget | null {
+    // a holder cut off from Consul whose lease lapsed: another instance may act already (rule 13's members tell)
+    const elsewhere = this.polled?.holder;
+    if (!this.stopping && this.holdsLock() && elsewhere && elsewhere.id !== this.instanceId && !this.ha.isActing) return elsewhere;
     if (!this.stopping && this.holdsLock()) return this.ha.status().leader;
     if (this.polled) return this.polled.holder;
     if (this.stopping) return null;
@@ -134,7 +140,8 @@ export class HaLeaderView implements LeaderView {
 
   private shouldPoll(): boolean {
     if (this.stopping) return true;
-    return (this.forwarding?.pending ?? 0) > 0 && !this.holdsLock();
+    // also while holding the lock without acting: cut off from Consul, the lease lapsed, a successor may act
+    return (this.forwarding?.pending ?? 0) > 0 && (!this.holdsLock() || !this.ha.isActing);
   }
 
   private async poll(): Promise<void> {
@@ -142,20 +149,32 @@ export class HaLeaderView implements LeaderView {
     if (!consul) return;
     while (this.shouldPoll() || (this.forwarding?.pending ?? 0) > 0) {
       if (this.shouldPoll()) {
-        try {
-          const read = await consul.readKey(this.ha.runtime.config.leaderKey);
-          const value = read.entry?.session ? parseLeaderValue(read.entry.value) : null;
-          const next = value && !value.released && value.id !== this.instanceId ? { id: value.id, url: value.url } : null;
+        const next = await this.lookUpHolder(consul);
+        if (next !== undefined) {
           const changed = next?.id !== this.polled?.holder?.id || this.polled === null;
           this.polled = { holder: next };
           if (changed) this.notify();
-        } catch {
-          // Consul unreachable: held requests time out with their 503
         }
       }
       await new Promise((resolve) => setTimeout(resolve, KEY_POLL_MS));
     }
     this.polled = null;
+  }
+
+  /**
+   * The holder as the key names it; when Consul does not answer, whichever of the key's members says it
+   * acts (they reach Consul: rule 13's list), so requests held here are passed on, not timed out.
+   * Undefined: nothing learnt this time.
+   */
+  private async lookUpHolder(consul: NonNullable<HaService['runtime']['consul']>): Promise<ForwardTarget | null | undefined> {
+    try {
+      const read = await consul.readKey(this.ha.runtime.config.leaderKey);
+      const value = read.entry?.session ? parseLeaderValue(read.entry.value) : null;
+      return value && !value.released && value.id !== this.instanceId ? { id: value.id, url: value.url } : null;
+    } catch {
+      const acting = await findActingMember(this.ha.knownMembers(), this.instanceId, MEMBER_ASK_MS);
+      return acting ? { id: acting.id, url: acting.url } : undefined;
+    }
   }
 
   private notify(): void {
