@@ -36,7 +36,7 @@ describe('deploy/haproxy/haproxy.cfg', () => {
     expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: expect.stringMatching(/Configuration file is valid/) });
   });
 
-  it('prefers the acting leader, falls back to any healthy instance, retries only what is safe, refuses admin mutations', () => {
+  it('prefers the acting leader, falls back to any healthy instance, retries only what is safe, passes only the probes of /rest/admin/', () => {
     const rendered = renderHaproxyConfig(read('haproxy', 'haproxy.cfg'), 18080, [18088, 18089]);
     const servers = rendered.split('\n').filter((line) => /^\s*server\s/.test(line)).map((line) => line.trim());
     expect(servers).toEqual([
@@ -54,7 +54,9 @@ describe('deploy/haproxy/haproxy.cfg', () => {
     expect(servers.filter((line) => /\sbackup(\s|$)/.test(line))).toEqual([]);
     expect(rendered).toContain('retry-on conn-failure empty-response response-timeout');
     expect(rendered).toContain('http-request disable-l7-retry unless METH_GET || METH_HEAD');
-    expect(rendered).toContain('http-request deny deny_status 403 if { path_beg /rest/admin/ } { method POST PUT DELETE PATCH }');
+    // from outside only the two probes of /rest/admin/, read-only (run for real in proxy-admin-routes.int-spec.ts)
+    expect(rendered).toContain('acl public_probe path /rest/admin/health /rest/admin/ha/leader');
+    expect(rendered).toContain('http-request deny deny_status 403 if admin_route !public_probe');
   });
 });
 
@@ -200,11 +202,13 @@ describe('deploy/consul agent configs and ACL policies', () => {
     expect(new Set([tls(server).cert_file, tls(client).cert_file]).size).toBe(2);
   });
 
-  it('the A4C policy grants exactly the elector\'s rights: service a4c, keys service/a4c/, sessions on a4c-* nodes', () => {
+  // that these rights suffice is proven by test/e2e/shipped-acl-policies.e2e-spec.ts (default deny)
+  it('the A4C policy grants exactly the plugin\'s rights: service a4c, node read and sessions on a4c-* nodes, keys service/a4c/', () => {
     const policy = hcl('consul', 'acl', 'a4c.policy.hcl');
     const rules = policy.blocks.map((b) => [b.type, b.labels.join(), b.body.attributes.policy]);
     expect(rules).toEqual([
       ['service', HA_DEFAULTS.serviceName, 'write'],
+      ['node_prefix', 'a4c-', 'read'],
       ['key_prefix', 'service/a4c/', 'write'],
       ['session_prefix', 'a4c-', 'write'],
     ]);
@@ -217,7 +221,7 @@ describe('deploy/consul agent configs and ACL policies', () => {
     expect(proxy).toEqual([
       ['key_prefix', 'service/a4c/', 'read'],
       ['service', 'a4c', 'read'],
-      ['node_prefix', '', 'read'],
+      ['node_prefix', 'a4c-', 'read'],
     ]);
     const agent = hcl('consul', 'acl', 'agent.policy.hcl').blocks.map((b) => [b.type, b.labels.join(), b.body.attributes.policy]);
     expect(agent).toEqual([

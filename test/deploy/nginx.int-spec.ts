@@ -7,6 +7,7 @@ import { freePort } from '../support/free-port.js';
 import { spawnProcess, type SpawnedProcess } from '../support/spawned-process.js';
 import { waitUntil } from '../support/wait-until.js';
 import { renderConsulTemplate, type ConsulView } from './support/go-template.js';
+import { OTHER_SPELLINGS, OUTSIDE_PROBES, OUTSIDE_REFUSED_READS, OUTSIDE_REFUSED_WRITES, rawRequest } from './support/admin-paths.js';
 import { requireTool, runTool } from './support/tools.js';
 
 const NGINX_DIR = join(process.cwd(), 'deploy', 'nginx');
@@ -139,6 +140,9 @@ describe('deploy/nginx: the full configuration under nginx -t and in a live run'
       const response = await fetch(`http://127.0.0.1:${port}/rest/v1/applications`);
       expect({ status: response.status, retryAfter: response.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });
       expect(await response.text()).toContain('electing a new leader');
+      // the probes answer the same 503 (monitoring sees "no leader", not a refusal); the rest of /rest/admin/ stays refused
+      for (const path of OUTSIDE_PROBES) expect({ path, status: (await rawRequest(port, 'GET', path)).status }).toEqual({ path, status: 503 });
+      expect((await rawRequest(port, 'GET', '/rest/admin/ha/cluster')).status).toBe(403);
     } finally {
       await proxy.stop('SIGQUIT', 5_000);
     }
@@ -172,7 +176,11 @@ describe('deploy/nginx: the full configuration under nginx -t and in a live run'
       expect((await fetch(`http://127.0.0.1:${port}/rest/admin/ha/step-down`, { method: 'POST' })).status).toBe(403);
       for (const method of ['POST', 'PUT', 'DELETE']) expect((await fetch(`http://127.0.0.1:${port}/rest/admin/anything`, { method })).status).toBe(403);
       expect((await fetch(`http://127.0.0.1:${port}/rest/admin/health`)).status).toBe(200);
-      expect(seen).toEqual(['/rest/v1/applications', '/demoting', '/rest/admin/health']);
+      // from outside only the two probes of /rest/admin/, read-only; nothing else of it reaches an instance
+      for (const path of OUTSIDE_PROBES) expect({ path, status: (await rawRequest(port, 'HEAD', path)).status }).toEqual({ path, status: 200 });
+      for (const path of [...OUTSIDE_REFUSED_READS, ...OTHER_SPELLINGS]) expect({ path, status: (await rawRequest(port, 'GET', path)).status }).toEqual({ path, status: 403 });
+      for (const [method, path] of OUTSIDE_REFUSED_WRITES) expect({ method, path, status: (await rawRequest(port, method, path)).status }).toEqual({ method, path, status: 403 });
+      expect(seen).toEqual(['/rest/v1/applications', '/demoting', '/rest/admin/health', '/rest/admin/health', '/rest/admin/ha/leader']);
       await new Promise<void>((resolve) => leader.close(() => resolve()));
       const dead = await fetch(`http://127.0.0.1:${port}/rest/v1/applications`);
       expect({ status: dead.status, retryAfter: dead.headers.get('retry-after') }).toEqual({ status: 503, retryAfter: '5' });

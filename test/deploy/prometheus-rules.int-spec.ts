@@ -13,7 +13,7 @@ const allRules = rules.groups.flatMap((g) => g.rules);
 describe('deploy/prometheus', () => {
   it('the rules pass promtool check rules', () => {
     const result = runTool(promtool(), ['check', 'rules', join(DIR, 'a4c-ha.rules.yml')]);
-    expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: expect.stringMatching(/SUCCESS: 11 rules found/) });
+    expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: expect.stringMatching(/SUCCESS: 13 rules found/) });
   });
 
   it('the scrape config sample passes promtool check config', () => {
@@ -28,6 +28,7 @@ describe('deploy/prometheus', () => {
     const fired = new Set(tests.flatMap((t) => t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname));
     expect([...fired].sort()).toEqual(allRules.filter((r) => r.alert).map((r) => r.alert!).sort());
     expect(allRules.filter((r) => r.alert).map((r) => r.alert)).toEqual([
+      'A4cHaNoInstanceScrapable',
       'A4cHaNoActingLeader',
       'A4cHaMoreThanOneActing',
       'A4cHaFlapping',
@@ -35,6 +36,14 @@ describe('deploy/prometheus', () => {
       'A4cHaConsulErrors',
       'A4cHaNoHealthyBackup',
     ]);
+  });
+
+  it('names, where only `up` can tell that nobody answers, the job that prometheus.yml scrapes', () => {
+    const config = YAML.parse(readFileSync(join(DIR, 'prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; metrics_path: string }[] };
+    const scraped = config.scrape_configs.filter((c) => c.metrics_path === '/rest/admin/metrics').map((c) => c.job_name);
+    const named = new Set(allRules.flatMap((r) => [...r.expr.matchAll(/\bup\{job="([^"]+)"\}/g)].map((m) => m[1])));
+    expect(named.size).toBeGreaterThan(0);
+    expect([...named]).toEqual(scraped);
   });
 
   it('uses only metric names the product exports, and only recording rules it defines', async () => {

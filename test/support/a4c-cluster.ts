@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FaultTimings } from '../../apps/consul-dev/test-support/control-client.js';
 import { spawnConsulDev, type SpawnedConsulDev } from '../../apps/consul-dev/test-support/start-consul-dev.js';
 import { freePort } from './free-port.js';
+import { SUITE_HA_TIMINGS } from './suite-timings.js';
 import { spawnProcess, type SpawnedProcess } from './spawned-process.js';
 
 const entry = join(process.cwd(), 'dist', 'apps', 'alien4cloud', 'main.js');
@@ -64,6 +65,12 @@ export interface A4cClusterOptions {
   agents?: number;
   /** consul-dev fault delays (detectMs, keepaliveMs, ...; apps/consul-dev/README.md), scaled down for tests. */
   consulTimings?: Partial<FaultTimings>;
+  /** The agents' node names instead of `host-1` ... (`agents` is then their count). */
+  agentNames?: string[];
+  /** consul-dev in ACL mode: tokens (`SECRET=POLICY[,POLICY]`), policy files by name, default policy. */
+  consulAcl?: { tokens: string[]; policyFiles: Record<string, string>; defaultPolicy: 'allow' | 'deny' };
+  /** ha.consulToken of every instance (and of the a4c-ha CLI reading the same config file). */
+  consulToken?: string;
 }
 
 export interface AddInstanceOptions {
@@ -92,8 +99,13 @@ export class A4cCluster {
   ) {}
 
   static async start(options: A4cClusterOptions = {}): Promise<A4cCluster> {
-    const agents = options.agents ? Array.from({ length: options.agents }, (_, n) => `host-${n + 1}`) : undefined;
-    const consul = await spawnConsulDev({ agents, timings: options.consulTimings });
+    const agents = options.agentNames ?? (options.agents ? Array.from({ length: options.agents }, (_, n) => `host-${n + 1}`) : undefined);
+    const acl = options.consulAcl;
+    const consul = await spawnConsulDev({
+      agents,
+      timings: options.consulTimings,
+      ...(acl ? { aclTokens: acl.tokens, aclPolicyFiles: acl.policyFiles, aclDefaultPolicy: acl.defaultPolicy } : {}),
+    });
     const dir = mkdtempSync(join(tmpdir(), 'a4c-cluster-'));
     const configFile = join(dir, 'a4c.yml');
     const elasticsearch = options.elasticsearchUrl
@@ -115,15 +127,15 @@ export class A4cCluster {
         '  instanceIp: 127.0.0.1',
         '  consulAgentIp: 127.0.0.1',
         `  consulAgentPort: ${consul.port}`,
-        `  healthCheckPeriodInSecond: ${options.healthCheckPeriodInSecond ?? 1}`,
-        `  consulSessionTTLInSecond: ${options.consulSessionTTLInSecond ?? 10}`,
-        `  consulLockDelayInSecond: ${options.consulLockDelayInSecond ?? 0}`,
-        `  lockAcquisitionDelayInSecond: ${options.lockAcquisitionDelayInSecond ?? 1}`,
+        ...(options.consulToken !== undefined ? [`  consulToken: ${options.consulToken}`] : []),
+        `  healthCheckPeriodInSecond: ${options.healthCheckPeriodInSecond ?? SUITE_HA_TIMINGS.healthCheckPeriodInSecond}`,
+        `  consulSessionTTLInSecond: ${options.consulSessionTTLInSecond ?? SUITE_HA_TIMINGS.consulSessionTTLInSecond}`,
+        `  consulLockDelayInSecond: ${options.consulLockDelayInSecond ?? SUITE_HA_TIMINGS.consulLockDelayInSecond}`,
+        `  lockAcquisitionDelayInSecond: ${options.lockAcquisitionDelayInSecond ?? SUITE_HA_TIMINGS.lockAcquisitionDelayInSecond}`,
         ...(options.healthDiskSpaceThreshold !== undefined ? [`  health_disk_space_threshold: ${options.healthDiskSpaceThreshold}`] : []),
         ...(options.healthEsTimeoutInMillis !== undefined ? [`  health_es_timeout: ${options.healthEsTimeoutInMillis}`] : []),
-        // short enough for a 10 s TTL: deadline = TTL - longest call - drain - close (ha-timings.ts)
-        `  drainTimeoutInMillis: ${options.drainTimeoutInMillis ?? 1000}`,
-        `  closeTimeoutInMillis: ${options.closeTimeoutInMillis ?? 2000}`,
+        `  drainTimeoutInMillis: ${options.drainTimeoutInMillis ?? SUITE_HA_TIMINGS.drainTimeoutInMillis}`,
+        `  closeTimeoutInMillis: ${options.closeTimeoutInMillis ?? SUITE_HA_TIMINGS.closeTimeoutInMillis}`,
         ...(options.leaderLeaseInSecond !== undefined ? [`  leaderLeaseInSecond: ${options.leaderLeaseInSecond}`] : []),
         '',
       ].join('\n'),

@@ -13,7 +13,11 @@ export interface CliOptions {
   /** `--agent NAME[:PORT]` (repeatable) / `--agents a,b,c`: several client agents; absent = one dev agent. */
   agents?: Array<{ node: string; port?: number }>;
   timings: Partial<FaultTimings>;
-  aclTokens: string[];
+  /** Plain secrets (legacy: first management, others read-only) or `{ secret, policies }` from `SECRET=POLICY[,POLICY]`. */
+  aclTokens: Array<string | { secret: string; policies: string[] }>;
+  /** `--acl-policy NAME=FILE`: policy name → HCL file (read by main.ts). */
+  aclPolicyFiles: Record<string, string>;
+  aclDefaultPolicy?: 'allow' | 'deny';
   tls?: { certFile: string; keyFile: string; caFile: string; verifyIncoming: boolean };
   timeScale: number;
   help: boolean;
@@ -21,7 +25,8 @@ export interface CliOptions {
 
 export const USAGE = `usage: node dist/apps/consul-dev/main.js [--port N] [--control-port M] [--node NAME]
          [--agent NAME[:PORT] ... | --agents A,B,...] [--detect-ms N --rejoin-ms N ...]
-         [--acl-token T ...] [--tls-cert F --tls-key F --tls-ca F [--verify-incoming]]
+         [--acl-token T ... | --acl-token SECRET=POLICY[,POLICY] ...] [--acl-policy NAME=FILE ...]
+         [--acl-default-policy allow|deny] [--tls-cert F --tls-key F --tls-ca F [--verify-incoming]]
          [--bind ADDR] [--time-scale X]
   --port N            Consul HTTP(S) API port of the (first) agent (default 8500; 0 = any free port)
   --control-port M    fault-injection control API port (default 0 = any free port)
@@ -33,6 +38,11 @@ export const USAGE = `usage: node dist/apps/consul-dev/main.js [--port N] [--con
   --in-flight-fail-ms N, --rpc-hold-ms N
                       delays of the cluster faults in wall-clock ms (defaults: README, docs/consul-behaviour.md §12.1)
   --acl-token T       enable ACLs; repeatable or comma-separated; the first is management, others read-only
+  --acl-token SECRET=POLICY[,POLICY]
+                      a token bound to policies (global-management, builtin/global-read-only, or --acl-policy
+                      names); SECRET anonymous binds the token of requests that send none
+  --acl-policy NAME=FILE   an ACL policy from an HCL rules file (repeatable)
+  --acl-default-policy allow|deny   what a name without a matching rule gets (default deny)
   --tls-cert/--tls-key/--tls-ca F   serve HTTPS with these PEM files (all three required)
   --verify-incoming   require a client certificate signed by --tls-ca
   --bind ADDR         listen address (default 127.0.0.1)
@@ -40,7 +50,7 @@ export const USAGE = `usage: node dist/apps/consul-dev/main.js [--port N] [--con
 
 const TIMING_FLAGS = new Map<string, keyof FaultTimings>(TIMING_KEYS.map((k) => [timingFlag(k), k]));
 const VALUED = new Set([
-  '--port', '--control-port', '--node', '--agent', '--agents', '--acl-token', '--tls-cert', '--tls-key', '--tls-ca', '--bind', '--time-scale',
+  '--port', '--control-port', '--node', '--agent', '--agents', '--acl-token', '--acl-policy', '--acl-default-policy', '--tls-cert', '--tls-key', '--tls-ca', '--bind', '--time-scale',
   ...TIMING_FLAGS.keys(),
 ]);
 const FLAGS = new Set(['--verify-incoming', '--help', '-h']);
@@ -71,8 +81,12 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     if (all && all.length > 1) throw new CliArgsError(`${name} given more than once`);
     return all?.[0];
   };
-  const aclTokens = (values.get('--acl-token') ?? []).flatMap((v) => v.split(',')).map((t) => t.trim());
-  if (aclTokens.some((t) => t === '')) throw new CliArgsError('--acl-token must not be empty');
+  const aclTokens = parseAclTokens(values.get('--acl-token') ?? []);
+  const aclPolicyFiles = parseAclPolicies(values.get('--acl-policy') ?? []);
+  const aclDefaultPolicy = single('--acl-default-policy');
+  if (aclDefaultPolicy !== undefined && aclDefaultPolicy !== 'allow' && aclDefaultPolicy !== 'deny') {
+    throw new CliArgsError(`--acl-default-policy must be allow or deny, got ${JSON.stringify(aclDefaultPolicy)}`);
+  }
   const tlsFiles = ['--tls-cert', '--tls-key', '--tls-ca'].map(single);
   const tlsCount = tlsFiles.filter((f) => f !== undefined).length;
   if (tlsCount !== 0 && tlsCount !== 3) throw new CliArgsError('--tls-cert, --tls-key and --tls-ca must be given together');
@@ -100,10 +114,41 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     agents,
     timings,
     aclTokens,
+    aclPolicyFiles,
+    aclDefaultPolicy,
     tls: tlsCount === 3 ? { certFile: certFile!, keyFile: keyFile!, caFile: caFile!, verifyIncoming: flags.has('--verify-incoming') } : undefined,
     timeScale,
     help: flags.has('--help') || flags.has('-h'),
   };
+}
+
+/** `SECRET` (comma-separated list allowed, legacy) or `SECRET=POLICY[,POLICY]` (one token) per value. */
+function parseAclTokens(specs: string[]): CliOptions['aclTokens'] {
+  return specs.flatMap((spec): CliOptions['aclTokens'] => {
+    const eq = spec.indexOf('=');
+    if (eq < 0) {
+      const secrets = spec.split(',').map((t) => t.trim());
+      if (secrets.some((t) => t === '')) throw new CliArgsError('--acl-token must not be empty');
+      return secrets;
+    }
+    const secret = spec.slice(0, eq).trim();
+    const policies = spec.slice(eq + 1).split(',').map((p) => p.trim());
+    if (secret === '' || policies.some((p) => p === '')) throw new CliArgsError(`--acl-token must be SECRET=POLICY[,POLICY], got a value with an empty part`);
+    return [{ secret, policies }];
+  });
+}
+
+/** `NAME=FILE` per value, each name once. */
+function parseAclPolicies(specs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const name = spec.slice(0, eq).trim();
+    if (eq <= 0 || name === '' || spec.slice(eq + 1).trim() === '') throw new CliArgsError(`--acl-policy must be NAME=FILE, got ${JSON.stringify(spec)}`);
+    if (name in out) throw new CliArgsError(`--acl-policy ${name} given twice`);
+    out[name] = spec.slice(eq + 1).trim();
+  }
+  return out;
 }
 
 /** `NAME` or `NAME:PORT` per agent; undefined when none was given. */

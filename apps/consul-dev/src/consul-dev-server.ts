@@ -9,7 +9,8 @@ import { DEFAULT_FAULT_TIMINGS, type FaultTimings } from './cluster/fault-timing
 import { type Clock, scaledClock } from './clock.js';
 import { FaultState } from './control/fault-state.js';
 import { createControlServer } from './control/control-server.js';
-import { Acl } from './http/acl.js';
+import { parsePolicyHcl } from './acl/policy-hcl.js';
+import { Acl, AclConfigError, type AclOptions, type DefaultPolicy } from './http/acl.js';
 import { createApiHandler } from './http/api-handler.js';
 import { ConsulState } from './state/consul-state.js';
 
@@ -36,8 +37,15 @@ export interface ConsulDevOptions {
   agents?: Array<string | AgentOption>;
   /** Delays of the cluster faults (partition, agent loss, quorum loss); §12.1 defaults. */
   timings?: Partial<FaultTimings>;
-  /** ACL mode when non-empty: the first token is management, the others read-only. */
-  aclTokens?: string[];
+  /**
+   * ACL mode when non-empty: a plain secret is legacy (the first management, the others read-only);
+   * `{ secret, policies }` binds a token to named policies (`anonymous` binds the anonymous token).
+   */
+  aclTokens?: AclOptions['tokens'];
+  /** ACL policies by name, as HCL rules (docs/consul-behaviour.md §13). */
+  aclPolicies?: Record<string, string>;
+  /** What a name without a matching rule gets (default `deny`, as deploy/consul sets it). */
+  aclDefaultPolicy?: DefaultPolicy;
   /** HTTPS instead of HTTP on the API ports. */
   tls?: TlsMaterial;
   /**
@@ -91,6 +99,18 @@ function agentOptions(options: ConsulDevOptions): AgentOption[] {
   return list.map((a, i) => ({ node: a.node, port: a.port ?? (i === 0 ? (options.port ?? 0) : 0) }));
 }
 
+/** Parses the policies (an error names the policy and the line) and binds the tokens to them. */
+function createAcl(options: ConsulDevOptions): Acl {
+  const policies = new Map(Object.entries(options.aclPolicies ?? {}).map(([name, hcl]) => {
+    try {
+      return [name, parsePolicyHcl(hcl)] as const;
+    } catch (error) {
+      throw new AclConfigError(`policy ${JSON.stringify(name)}: ${(error as Error).message}`);
+    }
+  }));
+  return new Acl({ tokens: options.aclTokens, policies, defaultPolicy: options.aclDefaultPolicy });
+}
+
 export async function startConsulDev(options: ConsulDevOptions = {}): Promise<ConsulDevServer> {
   const host = options.host ?? '127.0.0.1';
   const wanted = agentOptions(options);
@@ -98,7 +118,7 @@ export async function startConsulDev(options: ConsulDevOptions = {}): Promise<Co
   const ca = options.tls ? Buffer.from(options.tls.ca) : undefined;
   const state = new ConsulState({ node: wanted[0].node, nodes: wanted.map((a) => a.node), clock, ca, random: options.random });
   const faults = new FaultState();
-  const acl = new Acl(options.aclTokens ?? []);
+  const acl = createAcl(options);
   const agents = wanted.map((a) => new Agent(state.nodes.get(a.node)!));
   const cluster = new Cluster(state, agents, { ...DEFAULT_FAULT_TIMINGS, ...options.timings }, (options.agents ?? []).length > 0);
   for (const agent of agents) agent.listener = new ApiListener(createApiHandler({ state, acl, faults, agent, cluster }), host, options.tls);

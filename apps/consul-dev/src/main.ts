@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { CliArgsError, USAGE, parseCliArgs, type CliOptions } from './cli-args.js';
 import { startConsulDev } from './consul-dev-server.js';
+import { AclConfigError } from './http/acl.js';
 
 function fail(message: string, code: number): never {
   process.stderr.write(`consul-dev: ${message}\n${code === 2 ? `${USAGE}\n` : ''}`);
@@ -26,12 +27,25 @@ function readTls(options: CliOptions) {
   };
 }
 
+/** The `--acl-policy` files' HCL text by policy name (parsed, with line numbers on error, at start). */
+function readPolicies(options: CliOptions): Record<string, string> {
+  return Object.fromEntries(Object.entries(options.aclPolicyFiles).map(([name, file]) => {
+    try {
+      return [name, readFileSync(file, 'utf8')];
+    } catch (error) {
+      throw new CliArgsError(`cannot read --acl-policy ${name} file ${file}: ${(error as Error).message}`);
+    }
+  }));
+}
+
 async function main(): Promise<void> {
   let options: CliOptions;
   let tls: ReturnType<typeof readTls>;
+  let aclPolicies: Record<string, string>;
   try {
     options = parseCliArgs(process.argv.slice(2));
     tls = readTls(options);
+    aclPolicies = readPolicies(options);
   } catch (error) {
     if (error instanceof CliArgsError) fail(error.message, 2);
     throw error;
@@ -46,9 +60,10 @@ async function main(): Promise<void> {
   );
   let server;
   try {
-    server = await startConsulDev({ ...options, tls, aclTokens: options.aclTokens });
+    server = await startConsulDev({ ...options, tls, aclTokens: options.aclTokens, aclPolicies, aclDefaultPolicy: options.aclDefaultPolicy });
   } catch (error) {
-    fail(`cannot start: ${(error as Error).message}`, 1);
+    // a policy that does not parse or a token bound to an unknown policy is a bad argument
+    fail(`cannot start: ${(error as Error).message}`, error instanceof AclConfigError ? 2 : 1);
   }
   const stop = () => {
     void server.close().then(() => process.exit(0));

@@ -17,6 +17,8 @@ export interface AgentState {
   serverView: 'alive' | 'failed' | 'left';
   detectionArmed: boolean;
   joining: boolean;
+  /** A forwarded call is dialling a server now (P4's dial phase): callers arriving meanwhile wait for it. */
+  dialling: boolean;
   listening: boolean;
   /** The catalog's serfHealth status (null when the node left). */
   serfHealth: string | null;
@@ -47,6 +49,8 @@ export interface ControlState {
   quorumLostForMs: number | null;
   timings: FaultTimings;
   clientMode: boolean;
+  /** Steps of a staggered recovery still to run, and the last step that failed. */
+  recovery: { pending: Array<{ target: string; inMs: number }>; lastError: string | null };
 }
 
 export type CheckStatus = 'passing' | 'warning' | 'critical';
@@ -139,6 +143,21 @@ export class ConsulDevControl {
   /** Graceful leave (P20): node, checks and all its sessions gone at once; port closed. */
   leave(node: string): Promise<ControlState> {
     return this.call('POST', `/agents/${encodeURIComponent(node)}/leave`);
+  }
+  /** Every running agent killed at once: every API port refuses connections (a total Consul outage as the hosts see it). */
+  killAll(timings: Partial<FaultTimings> = {}): Promise<ControlState> {
+    return this.call('POST', '/agents/kill', timings);
+  }
+  /** Every running agent cut off from the servers at once. */
+  partitionAll(timings: Partial<FaultTimings> = {}): Promise<ControlState> {
+    return this.call('POST', '/agents/partition', timings);
+  }
+  /**
+   * A staggered return: each target (`servers` = the quorum, or an agent's node: restarted or healed)
+   * comes back `atMs` after this call; every target must be down now.
+   */
+  recover(steps: Array<{ atMs: number; target: string }>, timings: Partial<FaultTimings> = {}): Promise<ControlState> {
+    return this.call('POST', '/recovery', { steps, ...timings });
   }
   /** The servers lose quorum (§12.6); `timings.rpcHoldMs` overrides the hold before `No cluster leader`. */
   loseQuorum(timings: Partial<FaultTimings> = {}): Promise<ControlState> {

@@ -18,7 +18,11 @@ export interface SpawnConsulDevOptions {
   agents?: Array<string | { node: string; port?: number }>;
   /** Delays of the cluster faults (wall-clock ms; defaults in apps/consul-dev/README.md). */
   timings?: Partial<FaultTimings>;
+  /** `SECRET` (legacy: first management, others read-only) or `SECRET=POLICY[,POLICY]`. */
   aclTokens?: string[];
+  /** Policy name → HCL rules file (`--acl-policy NAME=FILE`). */
+  aclPolicyFiles?: Record<string, string>;
+  aclDefaultPolicy?: 'allow' | 'deny';
   tls?: { certFile: string; keyFile: string; caFile: string; verifyIncoming?: boolean };
   timeScale?: number;
   /** Extra raw arguments (appended last). */
@@ -57,6 +61,8 @@ export function consulDevArgs(options: SpawnConsulDevOptions & { port: number; c
     args.push(timingFlag(key as keyof FaultTimings), String(value));
   }
   for (const token of options.aclTokens ?? []) args.push('--acl-token', token);
+  for (const [name, file] of Object.entries(options.aclPolicyFiles ?? {})) args.push('--acl-policy', `${name}=${file}`);
+  if (options.aclDefaultPolicy) args.push('--acl-default-policy', options.aclDefaultPolicy);
   if (options.tls) {
     args.push('--tls-cert', options.tls.certFile, '--tls-key', options.tls.keyFile, '--tls-ca', options.tls.caFile);
     if (options.tls.verifyIncoming) args.push('--verify-incoming');

@@ -1,18 +1,31 @@
 import type { HaHealthIndicator } from './health/app-indicators.js';
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import type { Clock } from './clock/clock.port.js';
 import { systemClock } from './clock/system-clock.js';
 import { HA_MODULE_OPTIONS } from './ha-module-definition.js';
 import type { HaModuleOptions } from './ha-module-options.js';
-import { buildHaSettings, consulFor, type HaSettings } from './ha-runtime.js';
+import { buildHaSettings, consulFor, type HaConsul, type HaSettings } from './ha-runtime.js';
+import { Elector } from './election/elector.js';
+import { ElectionReporter } from './election/election-reporter.js';
+import { HaEvents } from './ha-events.js';
+import { HaForwarding } from './forwarding/ha-forwarding.js';
+import { forwardingTls } from './forwarding/forwarding-tls.js';
+import { HaLeaderView } from './forwarding/ha-leader-view.js';
+import { HoldAndForward } from './forwarding/hold-and-forward.js';
+import { HttpPeerProbe } from './peers/http-peer-probe.js';
+import { ActingTerm } from './term/acting-term.js';
+import { INTERNAL_DEFAULTS } from './config/internal-defaults.js';
 import { HaHealthService } from './health/ha-health.service.js';
 import { FullGraphHost } from './host/full-graph-host.js';
 import { HaMetrics } from './metrics/ha-metrics.js';
+import type { ElectorFailsafe } from './failsafe/elector-failsafe.js';
+import { HA_FAILSAFE, failsafeProvider } from './failsafe/failsafe-providers.js';
 
 /**
  * The plugin's seams as Nest providers (one concern each), so an application or a test replaces any of
  * them with `Test.createTestingModule(...).overrideProvider(TOKEN)`: the Consul port, the clock, the
- * health indicators, the metrics and the full-graph host. HaService only wires lifecycle and events.
+ * health indicators, the metrics and the full-graph host. Each reader gets what it uses injected
+ * directly (docs/architecture.md §1); HaService only coordinates start, step-down and shutdown.
  */
 
 /** Validated config, derived timings and identity (docs/architecture.md §2 and §5). */
@@ -28,6 +41,8 @@ export const HA_CLOCK = 'A4C_HA_CLOCK';
 export const HA_HEALTH_INDICATORS = 'A4C_HA_HEALTH_INDICATORS';
 /** The prom-client registry the plugin's metrics live in (the application may merge it into its own). */
 export const HA_METRICS_REGISTRY = 'A4C_HA_METRICS_REGISTRY';
+/** The Elector (null with HA off): internal, the coordinator and the forwarding read it. */
+export const HA_ELECTOR = 'A4C_HA_ELECTOR';
 
 /** Exit code when the full graph's close overran ha.closeTimeoutInMillis (docs/architecture.md §4, rule 11). */
 export const EXIT_CLOSE_OVERRUN = 3;
@@ -38,6 +53,8 @@ function exitOnCloseOverrun(reason: string): void {
   process.exit(EXIT_CLOSE_OVERRUN);
 }
 
+const forwardingLogger = new Logger('Forwarding');
+
 export const HA_PROVIDERS: Provider[] = [
   { provide: HA_SETTINGS, useFactory: (options: HaModuleOptions) => buildHaSettings(options), inject: [HA_MODULE_OPTIONS] },
   { provide: HA_CONSUL, useFactory: (options: HaModuleOptions, settings: HaSettings) => consulFor(options, settings), inject: [HA_MODULE_OPTIONS, HA_SETTINGS] },
@@ -47,7 +64,85 @@ export const HA_PROVIDERS: Provider[] = [
     useFactory: (options: HaModuleOptions): HaHealthIndicator[] => options.healthIndicators ?? [],
     inject: [HA_MODULE_OPTIONS],
   },
-  { provide: HaMetrics, useFactory: (clock: Clock) => new HaMetrics(() => clock.now(), () => clock.wallNow()), inject: [HA_CLOCK] },
+  { provide: ActingTerm, useFactory: (clock: Clock, settings: HaSettings) => new ActingTerm(clock, settings.timings.leaseMs), inject: [HA_CLOCK, HA_SETTINGS] },
+  { provide: HaEvents, useFactory: () => new HaEvents() },
+  {
+    provide: HaMetrics,
+    useFactory: (clock: Clock, term: ActingTerm, health: HaHealthService) =>
+      new HaMetrics(() => clock.now(), () => clock.wallNow(), {
+        lease: () => term.leaseStatus(),
+        acting: () => term.mayAct(),
+        onFailsafe: () => term.actsOnGrant(),
+        health: () => health.report(),
+      }),
+    inject: [HA_CLOCK, ActingTerm, HaHealthService],
+  },
+  {
+    provide: ElectionReporter,
+    useFactory: (settings: HaSettings, metrics: HaMetrics, events: HaEvents, host: FullGraphHost) =>
+      new ElectionReporter({ instanceId: settings.identity.instanceId, metrics, events, epoch: () => host.epoch }),
+    inject: [HA_SETTINGS, HaMetrics, HaEvents, FullGraphHost],
+  },
+  {
+    provide: HA_ELECTOR,
+    useFactory: (
+      options: HaModuleOptions,
+      settings: HaSettings,
+      consul: HaConsul,
+      clock: Clock,
+      health: HaHealthService,
+      host: FullGraphHost,
+      term: ActingTerm,
+      metrics: HaMetrics,
+      reporter: ElectionReporter,
+      failsafe: ElectorFailsafe | null,
+    ) =>
+      consul
+        ? new Elector({
+            consul: metrics.instrumentConsul(consul),
+            clock,
+            health,
+            graph: host,
+            term,
+            identity: settings.identity,
+            timings: settings.timings,
+            peers: options.peers ?? new HttpPeerProbe({ timeoutMs: Math.min(INTERNAL_DEFAULTS.peerProbeTimeoutMs, settings.timings.requestTimeoutMs) }),
+            listener: reporter,
+            ...(failsafe ? { failsafe } : {}),
+          })
+        : null,
+    inject: [HA_MODULE_OPTIONS, HA_SETTINGS, HA_CONSUL, HA_CLOCK, HaHealthService, FullGraphHost, ActingTerm, HaMetrics, ElectionReporter, HA_FAILSAFE],
+  },
+  failsafeProvider({ settings: HA_SETTINGS, consul: HA_CONSUL, clock: HA_CLOCK }),
+  {
+    provide: HaForwarding,
+    useFactory: (settings: HaSettings, consul: HaConsul, term: ActingTerm, elector: Elector | null, reporter: ElectionReporter) => {
+      const { config, timings, identity } = settings;
+      const self = { id: identity.instanceId, url: identity.url };
+      const view = new HaLeaderView({
+        instanceId: identity.instanceId,
+        url: identity.url,
+        leaderKey: config.leaderKey,
+        consul,
+        term,
+        leader: () => (elector ? elector.leader : self),
+        onElectionChange: (listener) => reporter.onChange(listener),
+        knownMembers: () => elector?.knownMembers() ?? [],
+      });
+      const forwarding = new HoldAndForward(view, {
+        enabled: config.forwardToLeader,
+        timeoutMs: config.forwardTimeoutInMillis,
+        // one health-check period: about when a new leader can have been elected
+        retryAfterSeconds: config.healthCheckPeriodInSecond,
+        retryBufferBytes: INTERNAL_DEFAULTS.retryBufferBytes,
+        connectTimeoutMs: INTERNAL_DEFAULTS.forwardConnectTimeoutMs,
+        tls: forwardingTls(config),
+        log: (line) => forwardingLogger.warn(line),
+      });
+      return new HaForwarding(view, forwarding, { quiesceMs: timings.drainTimeoutMs, handOverMs: config.forwardTimeoutInMillis + timings.drainTimeoutMs });
+    },
+    inject: [HA_SETTINGS, HA_CONSUL, ActingTerm, HA_ELECTOR, ElectionReporter],
+  },
   { provide: HA_METRICS_REGISTRY, useFactory: (metrics: HaMetrics) => metrics.registry, inject: [HaMetrics] },
   {
     provide: HaHealthService,

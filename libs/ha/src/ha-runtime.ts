@@ -10,21 +10,14 @@ import type { HaModuleOptions } from './ha-module-options.js';
 import { loadConsulTlsMaterial } from './tls/load-consul-tls-material.js';
 
 /** Everything derived once from the options at startup; a bad value stops startup here. */
-export interface HaRuntime {
+export interface HaSettings {
   config: HaConfig;
   timings: HaTimings;
   identity: ElectorIdentity;
-  /** null when HA is off: no Consul traffic at all. */
-  consul: (ConsulPort & { close?: () => void }) | null;
 }
 
-/** The settings part of the runtime, without the Consul connection (a provider of its own). */
-export type HaSettings = Omit<HaRuntime, 'consul'>;
-
-export function buildHaRuntime(options: HaModuleOptions): HaRuntime {
-  const settings = buildHaSettings(options);
-  return { ...settings, consul: consulFor(options, settings) };
-}
+/** The Consul connection of the plugin: null when HA is off (no Consul traffic at all). */
+export type HaConsul = (ConsulPort & { close?: () => void }) | null;
 
 /** Validates the options and derives the timings and the identity; a bad value throws HaConfigError. */
 export function buildHaSettings(options: HaModuleOptions): HaSettings {
@@ -39,7 +32,7 @@ export function buildHaSettings(options: HaModuleOptions): HaSettings {
 }
 
 /** The Consul port: none with HA off, the options' test double when given, else the HTTP adapter. */
-export function consulFor(options: HaModuleOptions, settings: HaSettings): HaRuntime['consul'] {
+export function consulFor(options: HaModuleOptions, settings: HaSettings): HaConsul {
   if (!settings.config.ha_enabled) return null;
   return options.consul ?? consulAdapter(settings.config, settings.timings);
 }

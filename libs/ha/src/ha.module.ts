@@ -1,6 +1,7 @@
 import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HaEvents } from './ha-events.js';
+import { ActingTerm } from './term/acting-term.js';
 import { HaConfigurableModule } from './ha-module-definition.js';
 import { HaService } from './ha.service.js';
 import { HA_METRICS_REGISTRY, HA_PROVIDERS } from './ha-providers.js';
@@ -21,8 +22,8 @@ import { MetricsController } from './http/metrics.controller.js';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false, errorLogStyle: 'pretty' })],
   controllers: [HealthController, HaStatusController, HaClusterController, HaFailsafeController, MetricsController],
-  providers: [...HA_PROVIDERS, HaService, { provide: HaEvents, useFactory: (ha: HaService) => ha.events, inject: [HaService] }],
-  exports: [HaService, HaEvents, HaHealthService, HaMetrics, HA_METRICS_REGISTRY],
+  providers: [...HA_PROVIDERS, HaService],
+  exports: [HaService, HaEvents, ActingTerm, HaHealthService, HaMetrics, HA_METRICS_REGISTRY],
 })
 export class HaModule extends HaConfigurableModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -4,6 +4,7 @@ export { HaModule } from './ha.module.js';
 export type { HaModuleOptions } from './ha-module-options.js';
 export { HA_MODULE_OPTIONS } from './ha-module-definition.js';
 export { HaService, type HaStatus, type LeaseStatus } from './ha.service.js';
+export { ActingTerm, type ActingGrant } from './term/acting-term.js';
 export { HA_CLOCK, HA_CONSUL, HA_HEALTH_INDICATORS, HA_METRICS_REGISTRY, EXIT_CLOSE_OVERRUN } from './ha-providers.js';
 export type { HaHealthIndicator } from './health/app-indicators.js';
 export { HaEvents, HA_ELECTED, HA_REVOKED, type HaLeadershipEvent } from './ha-events.js';

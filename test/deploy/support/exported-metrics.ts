@@ -6,8 +6,7 @@ import { HaMetrics } from '../../../libs/ha/src/metrics/ha-metrics.js';
  * _count), from the plugin's own registry: labelled counters are declared there before their first sample.
  */
 export async function exportedSeriesNames(): Promise<Set<string>> {
-  const metrics = new HaMetrics();
-  metrics.bindSources({
+  const metrics = new HaMetrics(Date.now, Date.now, {
     lease: () => ({ provenAgoMs: 1, remainingMs: 1, leaseMs: 1 }),
     acting: () => true,
     onFailsafe: () => true,

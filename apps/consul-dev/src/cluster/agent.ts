@@ -15,6 +15,8 @@ export const SERVER_ADDRESS = '10.0.0.5:8300';
 export const RPC_EOF = 'rpc error making call: EOF';
 export const RPC_DIAL_TIMEOUT = `rpc error getting client: failed to get conn: dial tcp <nil>->${SERVER_ADDRESS}: i/o timeout`;
 export const NO_KNOWN_SERVERS = 'No known Consul servers';
+/** P4: a caller that found another caller already dialling waits for that dial and fails with it, in these words. */
+export const RPC_LEAD_THREAD = 'rpc error getting client: failed to get conn: rpc error: lead thread didn\'t get connection';
 
 /** How a forwarded call fails now: after `holdMs` (unless the link comes back first) with `text`. */
 export interface ForwardFailure {
@@ -36,6 +38,8 @@ export class Agent {
   serverView: ServerView = 'alive';
   /** What the servers will apply once they have a leader (set by detection, rejoin and leave). */
   wantedView: ServerView = 'alive';
+  /** When the dial in progress (P4's dial phase) gives up; null when no call is dialling. */
+  private dialEndsAt: number | null = null;
   private detectTimer?: NodeJS.Timeout;
   private joinTimer?: NodeJS.Timeout;
   private readonly watchers = new Set<() => void>();
@@ -70,6 +74,20 @@ export class Agent {
     return this.hasServers ? null : { holdMs: 0, text: NO_KNOWN_SERVERS };
   }
 
+  /**
+   * Starts a forwarded call: how it fails now, like forwardFailure(), except in the dial phase, where
+   * the connection pool lets one caller dial and makes the others wait for that dial: the first gets
+   * the dial timeout after `dialTimeoutMs`, every caller arriving meanwhile fails at the same moment
+   * with the lead-thread text (P4).
+   */
+  beginForward(now = Date.now()): ForwardFailure | null {
+    const failure = this.forwardFailure(now);
+    if (failure === null || failure.text !== RPC_DIAL_TIMEOUT) return failure;
+    if (this.dialEndsAt !== null && now < this.dialEndsAt) return { holdMs: this.dialEndsAt - now, text: RPC_LEAD_THREAD };
+    this.dialEndsAt = now + failure.holdMs;
+    return failure;
+  }
+
   /** Runs `fn` on every link or process change until the returned function is called. */
   watch(fn: () => void): () => void {
     this.watchers.add(fn);
@@ -77,6 +95,7 @@ export class Agent {
   }
 
   changed(): void {
+    this.dialEndsAt = null;
     for (const fn of [...this.watchers]) fn();
   }
 
@@ -135,6 +154,7 @@ export class Agent {
       serverView: this.serverView,
       detectionArmed: this.detectionArmed,
       joining: this.joining,
+      dialling: this.dialEndsAt !== null && Date.now() < this.dialEndsAt,
       listening: this.listener.listening,
       serfHealth: registry.checkStatus(this.node, SERF_CHECK_ID) ?? null,
       agentChecks: registry.agentChecks().map((c) => ({ CheckID: c.CheckID, Status: c.Status, Output: c.Output, ServiceID: c.ServiceID })),

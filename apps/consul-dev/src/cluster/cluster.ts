@@ -8,6 +8,7 @@ import { SERF_ALIVE, SERF_FAILED } from '../state/check-registry.js';
 import { SERF_CHECK_ID } from '../state/session-request.js';
 import type { Agent } from './agent.js';
 import { DEFAULT_FAULT_TIMINGS, type FaultTimings } from './fault-timings.js';
+import { type RecoveryStep, SERVERS_TARGET } from './recovery-plan.js';
 
 export class ClusterError extends Error {
   constructor(readonly status: number, message: string) {
@@ -24,6 +25,9 @@ export class Cluster {
   readonly agents: ReadonlyMap<string, Agent>;
   quorumLoss: QuorumLoss | null = null;
   private readonly quorumWatchers = new Set<() => void>();
+  /** Steps of a staggered recovery not run yet, with their due time (wall clock). */
+  private readonly pendingRecovery = new Map<string, { dueAt: number; timer: NodeJS.Timeout }>();
+  private lastRecoveryError: string | null = null;
 
   constructor(
     private readonly state: ConsulState,
@@ -119,6 +123,57 @@ export class Cluster {
     await agent.listener.stop();
   }
 
+  /** Every running agent killed at once (P19 for each): every API port refuses connections. */
+  async killAll(overrides: Partial<FaultTimings> = {}): Promise<void> {
+    const running = [...this.agents.values()].filter((a) => a.process === 'running');
+    if (running.length === 0) throw new ClusterError(409, 'no agent is running');
+    await Promise.all(running.map((a) => this.kill(a.node, overrides)));
+  }
+
+  /** Every running agent cut off from the servers at once (§12.2 for each). */
+  partitionAll(overrides: Partial<FaultTimings> = {}): void {
+    const linked = [...this.agents.values()].filter((a) => a.process === 'running' && a.partition === null);
+    if (linked.length === 0) throw new ClusterError(409, 'no running agent is connected');
+    for (const agent of linked) this.partition(agent.node, overrides);
+  }
+
+  /**
+   * A staggered return: each step brings its target back `atMs` after this call (the quorum, or an
+   * agent restarted or healed, with `overrides` such as rejoinMs). Refused (409) unless every target is
+   * down now; a step whose target is already back when it falls due does nothing.
+   */
+  recover(steps: readonly RecoveryStep[], overrides: Partial<FaultTimings> = {}): void {
+    for (const { target } of steps) {
+      if (this.pendingRecovery.has(target)) throw new ClusterError(409, `${target} already has a recovery step pending`);
+      if (target === SERVERS_TARGET) {
+        if (this.quorumLoss === null) throw new ClusterError(409, 'quorum is not lost');
+      } else if (this.agent(target).process === 'running' && this.agent(target).partition === null) {
+        throw new ClusterError(409, `agent ${target} is running and connected`);
+      }
+    }
+    const now = Date.now();
+    for (const { atMs, target } of steps) {
+      const timer = setTimeout(() => {
+        this.pendingRecovery.delete(target);
+        this.bringBack(target, overrides).catch((error: unknown) => {
+          this.lastRecoveryError = `${target}: ${(error as Error).message}`;
+        });
+      }, atMs);
+      timer.unref();
+      this.pendingRecovery.set(target, { dueAt: now + atMs, timer });
+    }
+  }
+
+  private async bringBack(target: string, overrides: Partial<FaultTimings>): Promise<void> {
+    if (target === SERVERS_TARGET) {
+      if (this.quorumLoss !== null) this.restoreQuorum();
+      return;
+    }
+    const agent = this.agent(target);
+    if (agent.process !== 'running') await this.restart(target, overrides);
+    else if (agent.partition !== null) this.heal(target, overrides);
+  }
+
   /** The servers lose quorum (§12.6): no leader, no invalidation of any kind, TTL timers stopped. */
   loseQuorum(overrides: Partial<FaultTimings> = {}): void {
     if (this.quorumLoss !== null) throw new ClusterError(409, 'quorum is already lost');
@@ -151,6 +206,8 @@ export class Cluster {
   }
 
   close(): void {
+    for (const { timer } of this.pendingRecovery.values()) clearTimeout(timer);
+    this.pendingRecovery.clear();
     for (const agent of this.agents.values()) agent.close();
     this.quorumWatchers.clear();
   }
@@ -162,6 +219,10 @@ export class Cluster {
       quorumLostForMs: this.quorumLoss ? Date.now() - this.quorumLoss.since : null,
       timings: this.timings,
       clientMode: this.clientMode,
+      recovery: {
+        pending: [...this.pendingRecovery].map(([target, { dueAt }]) => ({ target, inMs: Math.max(0, dueAt - Date.now()) })),
+        lastError: this.lastRecoveryError,
+      },
     };
   }
 

@@ -5,6 +5,7 @@ import type { ApiListener } from '../api-listener.js';
 import { CHECK_STATUSES } from '../checks/check-definition.js';
 import { type Cluster, ClusterError } from '../cluster/cluster.js';
 import { pickTimings } from '../cluster/fault-timings.js';
+import { parseRecoverySteps } from '../cluster/recovery-plan.js';
 import type { ConsulState } from '../state/consul-state.js';
 import type { FaultState } from './fault-state.js';
 
@@ -100,6 +101,13 @@ const ROUTES: Array<{ method: string; pattern: RegExp; action: Action }> = [
       if (index < 1 || !Number.isInteger(index)) throw new ControlError(400, 'index must be an integer >= 1');
       d.state.reset(index);
     },
+  },
+  { method: 'POST', pattern: /^\/agents\/kill$/, action: (d, b) => d.cluster.killAll(timings(b)) },
+  { method: 'POST', pattern: /^\/agents\/partition$/, action: (d, b) => d.cluster.partitionAll(timings(b)) },
+  {
+    method: 'POST',
+    pattern: /^\/recovery$/,
+    action: (d, b) => d.cluster.recover(parseRecoverySteps(b, (message) => new ControlError(400, message)), timings(b)),
   },
   { method: 'POST', pattern: /^\/agents\/([^/]+)\/partition$/, action: (d, b, node) => d.cluster.partition(node, timings(b)) },
   { method: 'DELETE', pattern: /^\/agents\/([^/]+)\/partition$/, action: (d, b, node) => d.cluster.heal(node, timings(b)) },

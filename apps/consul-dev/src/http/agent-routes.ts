@@ -5,6 +5,8 @@ import { SERVER_ADDRESS } from '../cluster/agent.js';
 import { HttpError, badRequest, serverError } from '../http-error.js';
 import type { AgentCheck } from '../state/check-registry.js';
 import { type ApiContext, pathSuffix } from './api-context.js';
+import { markFiltered } from './acl.js';
+import { linkHold, quorumHold } from './forward-hold.js';
 import { asString, parseJsonObject, pickFields, readBody } from './request-body.js';
 import { sendJson, sendRaw, sendText } from './respond.js';
 import type { Route } from './router.js';
@@ -13,12 +15,22 @@ export const DATACENTER = 'dc1';
 /** What /v1/status/leader reports: this single server's Raft address. */
 export const LEADER_ADDRESS = '127.0.0.1:8300';
 
+/**
+ * §12 P3: after a local registration change the agent pushes it to the catalog synchronously before
+ * answering; a failed push is only logged, so the answer is 200 either way, but only once the push
+ * has failed (held as a forwarded call: P4's phases, or the leader wait of P22). Anti-entropy retries later (P9).
+ */
+async function syncAttempt(ctx: ApiContext): Promise<void> {
+  if ((await linkHold(ctx)) === null) await quorumHold(ctx);
+}
+
 const unknownCheck = (id: string) => new HttpError(404, `Unknown check ID ${JSON.stringify(id)}. Ensure that the check ID is passed, not the check name.`);
 
 async function registerService(ctx: ApiContext): Promise<void> {
   const { service, checks } = decodeServiceRegistration(parseJsonObject(await readBody(ctx.req)), DATACENTER);
   ctx.acl.require(ctx.identity, 'service:write', service.Service);
   ctx.agent.state.registry.registerService(service, checks, ctx.query.has('replace-existing-checks'));
+  await syncAttempt(ctx);
   sendRaw(ctx.res, 200, undefined, '');
 }
 
@@ -28,6 +40,7 @@ async function deregisterService(ctx: ApiContext): Promise<void> {
   if (service === undefined) throw new HttpError(404, `Unknown service ID ${JSON.stringify(id)}. Ensure that the service ID is passed, not the service name.`);
   ctx.acl.require(ctx.identity, 'service:write', service.Service);
   ctx.agent.state.registry.deregisterService(id);
+  await syncAttempt(ctx);
   sendRaw(ctx.res, 200, undefined, '');
 }
 
@@ -46,6 +59,7 @@ async function registerCheck(ctx: ApiContext): Promise<void> {
     ctx.acl.require(ctx.identity, 'node:write', ctx.agent.node);
   }
   registry.registerCheck(spec);
+  await syncAttempt(ctx);
   sendRaw(ctx.res, 200, undefined, '');
 }
 
@@ -60,6 +74,7 @@ async function deregisterCheck(ctx: ApiContext): Promise<void> {
   if (check === undefined) throw unknownCheck(id);
   requireCheckWrite(ctx, check);
   ctx.agent.state.registry.deregisterCheck(id);
+  await syncAttempt(ctx);
   sendRaw(ctx.res, 200, undefined, '');
 }
 
@@ -88,12 +103,16 @@ function ttlUpdate(prefix: string, fixed?: string): (ctx: ApiContext) => Promise
 }
 
 async function listChecks(ctx: ApiContext): Promise<void> {
-  const visible = ctx.agent.state.registry.agentChecks().filter((c) => ctx.acl.allows(ctx.identity, c.ServiceID ? 'service:read' : 'node:read'));
+  const all = ctx.agent.state.registry.agentChecks();
+  const visible = all.filter((c) => (c.ServiceID ? ctx.acl.allows(ctx.identity, 'service:read', c.ServiceName) : ctx.acl.allows(ctx.identity, 'node:read', ctx.agent.node)));
+  markFiltered(ctx.res, ctx.identity, visible.length < all.length);
   sendJson(ctx.res, 200, Object.fromEntries(visible.map((c) => [c.CheckID, c])), ctx.pretty);
 }
 
 async function listServices(ctx: ApiContext): Promise<void> {
-  const visible = ctx.agent.state.registry.allServices().filter(() => ctx.acl.allows(ctx.identity, 'service:read'));
+  const all = ctx.agent.state.registry.allServices();
+  const visible = all.filter((s) => ctx.acl.allows(ctx.identity, 'service:read', s.Service));
+  markFiltered(ctx.res, ctx.identity, visible.length < all.length);
   sendJson(ctx.res, 200, Object.fromEntries(visible.map((s) => [s.ID, s])), ctx.pretty);
 }
 

@@ -5,7 +5,7 @@ import type { Cluster } from '../cluster/cluster.js';
 import type { FaultState } from '../control/fault-state.js';
 import { HttpError } from '../http-error.js';
 import type { ConsulState } from '../state/consul-state.js';
-import type { Acl, Identity } from './acl.js';
+import { type Acl, type Identity, markFiltered } from './acl.js';
 import { type QueryOptions, type QueryResult, blockingQuery, parseQueryOptions } from './blocking-query.js';
 import { setQueryMeta } from './respond.js';
 
@@ -68,6 +68,7 @@ export async function blockingRead<T>(ctx: ApiContext, run: () => QueryResult<T>
     ctx.signal.removeEventListener('abort', abort);
   }
   if (failure !== undefined) throw failure;
+  markFiltered(ctx.res, ctx.identity, result.filtered === true);
   const since = ctx.faults.noLeader?.since ?? ctx.cluster.quorumLoss?.since;
   setQueryMeta(ctx.res, {
     index: result.index,

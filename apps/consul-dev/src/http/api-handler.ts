@@ -14,14 +14,13 @@ import { kvRoutes } from './kv-routes.js';
 import { sendText } from './respond.js';
 import { parseQueryOptions } from './blocking-query.js';
 import { catalogRoutes } from './catalog-routes.js';
+import { nodeRoutes } from './node-routes.js';
 import { type Route, selectRoute } from './router.js';
 import { sessionRoutes } from './session-routes.js';
-import { waitFor } from './wait-for.js';
+import { linkHold, quorumHold } from './forward-hold.js';
 
-export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...kvRoutes, ...agentRoutes, ...catalogRoutes];
+export const API_ROUTES: readonly Route[] = [...sessionRoutes, ...kvRoutes, ...agentRoutes, ...catalogRoutes, ...nodeRoutes];
 
-/** P22: what a client agent answers once the servers' hold ends without a leader. */
-export const NO_CLUSTER_LEADER = 'rpc error making call: No cluster leader';
 /** Server-side errors reach the caller with this prefix when a client agent forwarded the call (fact 13). */
 const FORWARD_PREFIX = 'rpc error making call: ';
 
@@ -56,18 +55,15 @@ async function applyFaults(ctx: ApiContext, route: Route): Promise<void> {
 /** §12 P4/P7: a forwarded call from a cut-off agent fails after its phase's hold, unless the link comes back first (P18). */
 async function applyLink(ctx: ApiContext, route: Route): Promise<void> {
   if (!(route.forwarded ?? route.leader)) return;
-  const failure = ctx.agent.forwardFailure();
-  if (failure === null) return;
-  await waitFor((wake) => ctx.agent.watch(wake), () => ctx.agent.forwardFailure() === null, failure.holdMs, ctx.signal);
-  if (ctx.agent.forwardFailure() !== null) throw new HttpError(500, failure.text);
+  const failure = await linkHold(ctx);
+  if (failure !== null) throw new HttpError(500, failure);
 }
 
 /** §12 P22/P23: without a leader, writes and default or consistent reads are held, then refused; stale reads answer. */
 async function applyQuorum(ctx: ApiContext, route: Route): Promise<void> {
-  const loss = ctx.cluster.quorumLoss;
-  if (!route.leader || loss === null || (ctx.method === 'GET' && ctx.query.has('stale'))) return;
-  await waitFor((wake) => ctx.cluster.watchQuorum(wake), () => ctx.cluster.hasLeader, loss.holdMs, ctx.signal);
-  if (!ctx.cluster.hasLeader) throw new HttpError(500, NO_CLUSTER_LEADER);
+  if (!route.leader || (ctx.method === 'GET' && ctx.query.has('stale'))) return;
+  const failure = await quorumHold(ctx);
+  if (failure !== null) throw new HttpError(500, failure);
 }
 
 function forwardedError(error: unknown): unknown {

@@ -47,6 +47,8 @@ export interface QueryResult<T> {
   value: T;
   /** The result is "not found" (missing key / session): a later pass that is still missing keeps waiting. */
   notFound?: boolean;
+  /** ACLs removed part of the result: `X-Consul-Results-Filtered-By-ACLs: true` (for a caller with a token). */
+  filtered?: boolean;
 }
 
 export interface BlockingDeps {

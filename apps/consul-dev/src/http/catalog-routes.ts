@@ -6,11 +6,9 @@ import { HttpError } from '../http-error.js';
 import type { AgentCheck, CatalogService } from '../state/check-registry.js';
 import type { NodeState } from '../state/consul-state.js';
 import { type ApiContext, blockingRead, pathSuffix } from './api-context.js';
-import { DATACENTER } from './agent-routes.js';
+import { nodeJson, serviceJson } from './catalog-json.js';
 import { sendJson } from './respond.js';
 import type { Route } from './router.js';
-
-const NODE_ADDRESS = '127.0.0.1';
 
 interface Instance {
   node: NodeState;
@@ -23,46 +21,20 @@ function serviceName(ctx: ApiContext, prefix: string): string {
   return name;
 }
 
-/** Every catalog instance of `name`, by node name then service ID; empty when the caller cannot read. */
-function instances(ctx: ApiContext, name: string): Instance[] {
-  if (!ctx.acl.allows(ctx.identity, 'service:read') || !ctx.acl.allows(ctx.identity, 'node:read')) return [];
+/**
+ * Every catalog instance of `name`, by node name then service ID, keeping those whose node and service
+ * the caller may read (`node:read` and `service:read`, §13); `filtered` says whether ACLs hid any.
+ */
+function instances(ctx: ApiContext, name: string): { value: Instance[]; filtered: boolean } {
   const wantedTag = ctx.query.get('tag');
-  const out: Instance[] = [];
+  const all: Instance[] = [];
   for (const node of [...ctx.state.nodes.values()].sort((a, b) => (a.node < b.node ? -1 : 1))) {
     for (const service of node.registry.catalogServices().sort((a, b) => (a.ID < b.ID ? -1 : 1))) {
-      if (service.Service === name && (wantedTag === null || service.Tags.includes(wantedTag))) out.push({ node, service });
+      if (service.Service === name && (wantedTag === null || service.Tags.includes(wantedTag))) all.push({ node, service });
     }
   }
-  return out;
-}
-
-function nodeJson(node: NodeState) {
-  const index = node.registry.catalogCreateIndex;
-  return {
-    ID: '',
-    Node: node.node,
-    Address: NODE_ADDRESS,
-    Datacenter: DATACENTER,
-    TaggedAddresses: { lan: NODE_ADDRESS, lan_ipv4: NODE_ADDRESS, wan: NODE_ADDRESS, wan_ipv4: NODE_ADDRESS },
-    Meta: {},
-    CreateIndex: index,
-    ModifyIndex: index,
-  };
-}
-
-function serviceJson(s: CatalogService) {
-  return {
-    ID: s.ID,
-    Service: s.Service,
-    Tags: s.Tags,
-    Address: s.Address,
-    Meta: s.Meta,
-    Port: s.Port,
-    Weights: s.Weights,
-    EnableTagOverride: s.EnableTagOverride,
-    CreateIndex: s.CreateIndex,
-    ModifyIndex: s.ModifyIndex,
-  };
+  const value = all.filter((i) => ctx.acl.allows(ctx.identity, 'node:read', i.node.node) && ctx.acl.allows(ctx.identity, 'service:read', name));
+  return { value, filtered: value.length < all.length };
 }
 
 /** The node-level checks (serfHealth first) and this service's checks. */
@@ -74,19 +46,23 @@ async function healthService(ctx: ApiContext): Promise<void> {
   const name = serviceName(ctx, '/v1/health/service/');
   const passing = ctx.query.has('passing') && ctx.query.get('passing') !== 'false';
   const result = await blockingRead(ctx, () => {
-    const entries = instances(ctx, name)
+    const { value, filtered } = instances(ctx, name);
+    const entries = value
       .map((i) => ({ Node: nodeJson(i.node), Service: serviceJson(i.service), Checks: instanceChecks(i) }))
       .filter((e) => !passing || e.Checks.every((c) => c.Status === 'passing'));
-    return { index: ctx.state.catalogIndex, value: entries };
+    return { index: ctx.state.catalogIndex, value: entries, filtered };
   });
   sendJson(ctx.res, 200, result.value, ctx.pretty);
 }
 
 async function catalogService(ctx: ApiContext): Promise<void> {
   const name = serviceName(ctx, '/v1/catalog/service/');
-  const result = await blockingRead(ctx, () => ({
+  const result = await blockingRead(ctx, () => {
+    const { value, filtered } = instances(ctx, name);
+    return {
     index: ctx.state.catalogIndex,
-    value: instances(ctx, name).map(({ node, service: s }) => {
+    filtered,
+    value: value.map(({ node, service: s }) => {
       const n = nodeJson(node);
       return {
         ID: n.ID,
@@ -108,7 +84,8 @@ async function catalogService(ctx: ApiContext): Promise<void> {
         ModifyIndex: s.ModifyIndex,
       };
     }),
-  }));
+    };
+  });
   sendJson(ctx.res, 200, result.value, ctx.pretty);
 }
 

@@ -39,12 +39,13 @@ function keysUnder(entries: KvEntry[], prefix: string, separator: string): strin
 async function get(ctx: ApiContext): Promise<void> {
   const key = pathSuffix(ctx, PREFIX);
   const kv = ctx.state.kv;
-  // ACLs filter list results (one rule for all keys here: key:read).
-  const canRead = (_key: string) => ctx.acl.allows(ctx.identity, 'key:read');
+  // ACLs filter list results key by key (key:read on each), and say so in a header (§13).
+  const canRead = (k: string) => ctx.acl.allows(ctx.identity, 'key:read', k);
   if (ctx.query.has('keys')) {
     const result = await blockingRead(ctx, () => {
       const { index, entries } = kv.list(key);
-      return { index, value: keysUnder(entries.filter((e) => canRead(e.key)), key, ctx.query.get('separator') ?? '') };
+      const visible = entries.filter((e) => canRead(e.key));
+      return { index, value: keysUnder(visible, key, ctx.query.get('separator') ?? ''), filtered: visible.length < entries.length };
     });
     if (result.value.length === 0 && key !== '') return sendRaw(ctx.res, 404, undefined, '');
     return sendJson(ctx.res, 200, result.value, ctx.pretty);
@@ -53,7 +54,7 @@ async function get(ctx: ApiContext): Promise<void> {
     const result = await blockingRead(ctx, () => {
       const { index, entries } = kv.list(key);
       const visible = entries.filter((e) => canRead(e.key));
-      return { index, value: visible, notFound: visible.length === 0 };
+      return { index, value: visible, notFound: visible.length === 0, filtered: visible.length < entries.length };
     });
     if (result.value.length === 0) return sendRaw(ctx.res, 404, undefined, '');
     return sendJsonText(ctx.res, 200, `[${result.value.map(kvEntryJson).join(',')}]`);
@@ -109,7 +110,8 @@ async function del(ctx: ApiContext): Promise<void> {
   const recurse = ctx.query.has('recurse');
   if (key === '' && !recurse) throw badRequest('Missing key name');
   const cas = parseUint(ctx.query, 'cas');
-  ctx.acl.require(ctx.identity, 'key:write', key);
+  // A recursive delete needs write on the whole tree: no rule inside the prefix may grant less (§13).
+  if (recurse ? !ctx.acl.allowsKeyTree(ctx.identity, key) : !ctx.acl.allows(ctx.identity, 'key:write', key)) throw ctx.acl.denied(ctx.identity, 'key:write', key);
   const { kv, raft } = ctx.state;
   const ok = raft.write((index) =>
     recurse ? kv.deleteTree(index, key) : cas !== undefined ? kv.deleteCas(index, key, Number(cas)) : kv.delete(index, key),

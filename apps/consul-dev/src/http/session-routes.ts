@@ -38,16 +38,17 @@ async function renew(ctx: ApiContext): Promise<void> {
   sendJson(ctx.res, 200, [session], ctx.pretty);
 }
 
-/** Session reads are filtered by `session:read` (one node here), as Consul's ACL filter does. */
-function readable(ctx: ApiContext, sessions: Session[]): Session[] {
-  return ctx.acl.allows(ctx.identity, 'session:read') ? sessions : [];
+/** Session reads keep the sessions of nodes the caller may read (`session:read` on the session's node), §13. */
+function readable(ctx: ApiContext, sessions: Session[]): { value: Session[]; filtered: boolean } {
+  const value = sessions.filter((s) => ctx.acl.allows(ctx.identity, 'session:read', s.Node));
+  return { value, filtered: value.length < sessions.length };
 }
 
 async function info(ctx: ApiContext): Promise<void> {
   const id = sessionId(ctx, '/v1/session/info/');
   const result = await blockingRead(ctx, () => {
     const s = ctx.state.sessions.get(id);
-    return { index: ctx.state.sessions.tableIndex, value: s ? readable(ctx, [s]) : [], notFound: s === undefined };
+    return { index: ctx.state.sessions.tableIndex, ...readable(ctx, s ? [s] : []), notFound: s === undefined };
   });
   sendJson(ctx.res, 200, result.value, ctx.pretty);
 }
@@ -57,13 +58,13 @@ async function node(ctx: ApiContext): Promise<void> {
   if (name === '') throw new HttpError(400, 'Missing node name');
   const result = await blockingRead(ctx, () => ({
     index: ctx.state.sessions.tableIndex,
-    value: readable(ctx, ctx.state.sessions.list().filter((s) => s.Node === name)),
+    ...readable(ctx, ctx.state.sessions.list().filter((s) => s.Node === name)),
   }));
   sendJson(ctx.res, 200, result.value, ctx.pretty);
 }
 
 async function list(ctx: ApiContext): Promise<void> {
-  const result = await blockingRead(ctx, () => ({ index: ctx.state.sessions.tableIndex, value: readable(ctx, ctx.state.sessions.list()) }));
+  const result = await blockingRead(ctx, () => ({ index: ctx.state.sessions.tableIndex, ...readable(ctx, ctx.state.sessions.list()) }));
   sendJson(ctx.res, 200, result.value, ctx.pretty);
 }
 

@@ -3,12 +3,15 @@ import { freshLease, leaseDueAt, leaseValid, onFailsafe, renewDeadlineAt, withFa
 import type { Observation } from './observation.js';
 import type { Predecessor } from './predecessor.js';
 
-/** Side effects that must follow a decision, performed by the loop in this order. */
-export type CleanupAction = 'release' | 'destroy-session' | 'deregister';
+/**
+ * Side effects that must follow a decision, performed by the loop in this order. `prove-now`: the lease
+ * keeper sends a `?consistent` read at once (a leader that may not act until it proves again).
+ */
+export type Action = 'release' | 'destroy-session' | 'deregister' | 'prove-now';
 
 export interface Decision {
   next: ElectionState;
-  actions: CleanupAction[];
+  actions: Action[];
   /** One readable sentence: the log line and what tests assert (Patroni style). */
   reason: string;
   /** Pause before the next step, in ms (0: go on at once). */
@@ -56,11 +59,6 @@ export function decide(state: ElectionState, observation: Observation, now: numb
     default:
       return assertNever(state);
   }
-}
-
-/** Rules 3, 9 and 10 together: the one condition under which this instance acts as leader. */
-export function isActing(state: ElectionState, now: number, timings: LeaseTimings): boolean {
-  return state.kind === 'leader' && leaseValid(state.lease, now, timings);
 }
 
 /** The next moment at which time alone changes a decision: the loop must look again by then. */
@@ -203,6 +201,8 @@ function decideWhileHolding(state: Holding, o: Observation, now: number, t: Deci
       return onFailsafe(state.lease, now, t)
         ? stay(state, `failsafe ends: ${o.detail}; acting until the last confirmed round's lease runs out`)
         : stay(state, `failsafe round refused: ${o.detail}; acting until the lease runs out unless proven again`);
+    case 'promised-not-acting': // rule 10: only a proof sent after the promise lets us act, so prove now
+      return state.lease.provenAt <= o.at ? { ...routine(state, 'promised a peer not to act: proving again'), actions: ['prove-now'] } : routine(state, 'promised a peer not to act');
     case 'predecessor-stopped':
       return state.kind === 'activating' && !state.takeover.safe
         ? promoteIfReady({ ...state, takeover: { ...state.takeover, safe: true, reason: o.detail } }, now, t, `takeover safe: ${o.detail}`)
@@ -251,7 +251,10 @@ function onTick(state: Holding, now: number, t: DecideTimings): Decision {
   }
   if (!state.lease.lapsed && !leaseValid(state.lease, now, t)) {
     // rule 9: stop acting at once; keep proving, and resume without a new election when it works
-    return stay({ ...state, lease: { ...state.lease, lapsed: true } }, `lease lapsed: not acting until ownership is proven again (no proof for ${t.leaseMs} ms)`);
+    return {
+      ...stay({ ...state, lease: { ...state.lease, lapsed: true } }, `lease lapsed: not acting until ownership is proven again (no proof for ${t.leaseMs} ms)`),
+      actions: ['prove-now'],
+    };
   }
   return routine(state, 'lock still ours');
 }
@@ -267,7 +270,7 @@ function promoteIfReady(state: Holding, now: number, t: DecideTimings, news: str
   const acting = leaseValid(lease, now, t);
   return {
     next: { kind: 'leader', sessionId, term, since, lease: acting ? lease : { ...lease, lapsed: true } },
-    actions: [],
+    actions: acting ? [] : ['prove-now'], // a takeover that became safe late: a fresh proof lets it act
     reason: `${news}: leading term ${term}${acting ? '' : ' (not acting until ownership is proven again)'}`,
     waitMs: 0,
   };

@@ -47,7 +47,7 @@ describe('Elector: the first renew of a term counts from the last renew, not fro
     consul.setCheck(a.checkId, 'passing');
     await clock.advance(1_000);
     await clock.advance(TTL_10S.leaseMs + TTL_10S.takeoverMarginMs + 500);
-    expect(a.elector.isActing()).toBe(true);
+    expect(a.term.mayAct()).toBe(true);
 
     b.elector.start();
     await clock.advance(0);
@@ -75,6 +75,6 @@ describe('Elector: the first renew of a term counts from the last renew, not fro
     expect(termRenewals.length).toBeGreaterThanOrEqual(2);
     expect(termRenewals[0]! - lastRenew).toBeLessThanOrEqual(Math.max(TTL_10S.renewIntervalMs, tookAt - lastRenew));
     expect(b.elector.current.kind).toBe('leader');
-    expect(b.elector.isActing()).toBe(true);
+    expect(b.term.mayAct()).toBe(true);
   });
 });

@@ -64,7 +64,7 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     return { a, b, freedAt: clock.now() };
   }
 
-  const acting = (nodes: Node[]) => nodes.filter((n) => n.elector.isActing()).map((n) => n.elector.leader?.id);
+  const acting = (nodes: Node[]) => nodes.filter((n) => n.term.mayAct()).map((n) => n.elector.leader?.id);
 
   /** Moves time in small steps, checking after each that at most one instance acts (rule 9 + 10). */
   async function advanceWatching(ms: number, nodes: Node[], stepMs = 50): Promise<string[][]> {
@@ -82,7 +82,7 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     // a crashes: its process is gone (refused), its check turns critical and Consul frees the key
     const { b, freedAt } = await leaderCutOff({ dead: true });
     await clock.advance(0);
-    expect(b.elector.isActing()).toBe(true);
+    expect(b.term.mayAct()).toBe(true);
     expect(clock.now() - freedAt).toBeLessThan(takeoverMarginMs);
     expect(b.transitions.find((t) => t.to === 'leader')?.reason).toBe('takeover safe: a refuses connections at http://127.0.0.1:8088: leading term 2');
   });
@@ -90,8 +90,8 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
   it('rule 10: a leader cut off from Consul keeps the key in its value; the new holder acts only once it stopped', async () => {
     const { a, b } = await leaderCutOff();
     const seen = await advanceWatching(leaseMs + takeoverMarginMs + 1_000, [a, b]);
-    expect(b.elector.isActing()).toBe(true);
-    expect(a.elector.isActing()).toBe(false);
+    expect(b.term.mayAct()).toBe(true);
+    expect(a.term.mayAct()).toBe(false);
     // a stopped when its lease lapsed, and b acted only after a answered "not acting"
     const firstB = seen.findIndex((s) => s.includes('b'));
     expect(seen.slice(0, firstB).some((s) => s.includes('a'))).toBe(true);
@@ -103,9 +103,9 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     const { a, b, freedAt } = await leaderCutOff({ unreachable: true });
     await advanceWatching(leaseMs + takeoverMarginMs - 100, [a, b]);
     expect(b.elector.current.kind).toBe('activating');
-    expect(b.elector.isActing()).toBe(false);
+    expect(b.term.mayAct()).toBe(false);
     await advanceWatching(200, [a, b]);
-    expect(b.elector.isActing()).toBe(true);
+    expect(b.term.mayAct()).toBe(true);
     expect(clock.now() - freedAt).toBeGreaterThanOrEqual(leaseMs + takeoverMarginMs);
   });
 
@@ -117,11 +117,11 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     consul.failing.add('consistentRead');
     await clock.advance(leaseMs + 100);
     expect(a.elector.current.kind).toBe('leader');
-    expect(a.elector.isActing()).toBe(false);
+    expect(a.term.mayAct()).toBe(false);
     expect(a.graph.contexts[0]!.isLeading!()).toBe(false); // background work stops too
     consul.failing.delete('consistentRead');
     await clock.advance(testTimings.proveRetryMs + 1);
-    expect(a.elector.isActing()).toBe(true);
+    expect(a.term.mayAct()).toBe(true);
     expect(a.graph.contexts[0]!.isLeading!()).toBe(true);
     expect(consul.calls.filter((c) => c.startsWith('acquire')).length).toBe(acquires);
     expect(a.transitions.map((t) => t.reason).slice(-2)).toEqual([
@@ -140,7 +140,7 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     const lastRenew = consul.calls.filter((c) => c.startsWith('renewSession')).length;
     expect(lastRenew).toBeGreaterThan(0);
     await clock.advance(leaseMs);
-    expect(a.elector.isActing()).toBe(false);
+    expect(a.term.mayAct()).toBe(false);
     expect(a.elector.current.kind).toBe('leader');
     await clock.advance(renewDeadlineMs - leaseMs);
     expect(a.graph.up).toBe(false);
@@ -161,7 +161,7 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     for (let t = 0; t <= leaseMs + 100; t += 50) {
       clock.jumpWall(t % 100 === 0 ? -3_600_000 : +7_200_000); // NTP steps both ways
       await clock.advance(50);
-      if (lapsedAfter < 0 && !a.elector.isActing()) lapsedAfter = clock.now() - start;
+      if (lapsedAfter < 0 && !a.term.mayAct()) lapsedAfter = clock.now() - start;
     }
     // compare with a twin run without jumps: the lapse comes at the same monotonic moment
     setup();
@@ -173,7 +173,7 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     let twinLapsedAfter = -1;
     for (let t = 0; t <= leaseMs + 100; t += 50) {
       await clock.advance(50);
-      if (twinLapsedAfter < 0 && !twin.elector.isActing()) twinLapsedAfter = clock.now() - twinStart;
+      if (twinLapsedAfter < 0 && !twin.term.mayAct()) twinLapsedAfter = clock.now() - twinStart;
     }
     expect(lapsedAfter).toBeGreaterThan(0);
     expect(lapsedAfter).toBe(twinLapsedAfter);
@@ -185,15 +185,15 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     await startLeading(a);
     consul.failing.add('consistentRead');
     await clock.advance(leaseMs + 100); // lapsed
-    expect(a.elector.isActing()).toBe(false);
+    expect(a.term.mayAct()).toBe(false);
     consul.failing.delete('consistentRead');
     consul.consistentReadDelayMs = 500; // the next proof is in flight for 500 ms
     await clock.advance(testTimings.proveRetryMs);
     expect(await network.probe({ id: 'a', url: 'http://127.0.0.1:8088' })).toBe('not-acting'); // a promises
     await clock.advance(500); // the proof sent before the promise comes back: it must not count
-    expect(a.elector.isActing()).toBe(false);
+    expect(a.term.mayAct()).toBe(false);
     await clock.advance(600); // a proof sent after the promise does
-    expect(a.elector.isActing()).toBe(true);
+    expect(a.term.mayAct()).toBe(true);
   });
 
   it('step-down to a candidate: the release names it, the others stand back, the candidate acts at once', async () => {
@@ -233,7 +233,7 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     a.health.up = true;
     await clock.advance(5 * testTimings.healthCheckIntervalMs);
     expect(a.elector.current.kind).toBe('leader');
-    expect(a.elector.isActing()).toBe(true);
+    expect(a.term.mayAct()).toBe(true);
   });
 
   it('a term that ended while Consul was unreachable releases its old session as soon as Consul answers again', async () => {
@@ -246,7 +246,7 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     expect(acting([a, b])).toEqual([]);
     a.link.cut = false; // Consul answers again, long before the old session's 2 x TTL runs out
     await advanceWatching(3 * testTimings.healthCheckIntervalMs, [a, b]);
-    expect(JSON.parse(consul.entry(KEY)!.value!)).toMatchObject(b.elector.isActing() ? { id: 'b' } : { id: 'a', released: true });
+    expect(JSON.parse(consul.entry(KEY)!.value!)).toMatchObject(b.term.mayAct() ? { id: 'b' } : { id: 'a', released: true });
     expect(acting([a, b]).length).toBe(1);
     expect(consul.sessions.has(oldSession)).toBe(false); // destroyed by a, not left to its TTL
   });

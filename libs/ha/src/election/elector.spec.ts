@@ -62,10 +62,10 @@ describe('Elector scenarios (fake clock, in-memory consul)', () => {
     // rule 10: nobody held the key before, so a partitioned old holder cannot be ruled out: wait a lease
     expect(kind(a)).toBe('activating');
     expect(a.graph.up).toBe(true); // the full graph boots meanwhile
-    expect(a.elector.isActing()).toBe(false);
+    expect(a.term.mayAct()).toBe(false);
     await clock.advance(COLD_START_WAIT_MS);
     expect(kind(a)).toBe('leader');
-    expect(a.elector.isActing()).toBe(true);
+    expect(a.term.mayAct()).toBe(true);
     expect(a.graph.contexts[0]?.term).toBe(1);
     expect(JSON.parse(consul.entry(KEY)!.value!)).toMatchObject({ id: 'a', term: 1, url: 'http://127.0.0.1:8088' });
     expect(a.transitions.filter((t) => t.from !== t.to).map((t) => t.to)).toEqual(['acquiring', 'activating', 'leader']);
@@ -178,7 +178,7 @@ describe('Elector scenarios (fake clock, in-memory consul)', () => {
     expect(leader.elector.stepDown()).toBe(true);
     await clock.advance(100);
     expect(kind(other)).toBe('leader'); // the value says "released": the successor acts at once (rule 10)
-    expect(other.elector.isActing()).toBe(true);
+    expect(other.term.mayAct()).toBe(true);
     expect(JSON.parse(consul.entry(KEY)!.value!)).toMatchObject({ id: other === a ? 'a' : 'b' });
     expect(leader.graph.up).toBe(false);
     const i = consul.calls.indexOf(`${leader === a ? 'a' : 'b'}:deactivate`);

@@ -3,13 +3,14 @@ import { ConsulAccessDeniedError, SessionRefusedError, describeError } from '../
 import type { ConsulPort } from '../consul/consul.port.js';
 import { Backoff } from '../clock/backoff.js';
 import { AcquireAttempt } from './acquire-attempt.js';
-import { decide, isActing, nextDueAt, type CleanupAction, type DecideTimings } from './decide.js';
+import { decide, nextDueAt, type Action, type DecideTimings } from './decide.js';
 import { sessionOf, termOf, type ElectionState } from './election-state.js';
 import { HoldingTerm } from './holding-term.js';
 import type { LeaderValue, Member } from './leader-value.js';
 import type { Observation } from './observation.js';
 import type { ElectionListener, ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
 import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
+import type { ActingTerm } from '../term/acting-term.js';
 
 export interface ElectorDeps {
   consul: ConsulPort;
@@ -19,6 +20,8 @@ export interface ElectorDeps {
   listener: ElectionListener;
   identity: ElectorIdentity;
   timings: ElectorTimings;
+  /** The one answer to "may this instance act now?": the elector keeps it following the election. */
+  term: ActingTerm;
   /** Asks a predecessor whether it still acts (rule 10); without it, only the lease wait makes a takeover safe. */
   peers?: PeerProbePort;
   /** Rule 13 (docs/architecture.md): present when ha.failsafe is on. */
@@ -43,19 +46,20 @@ export class Elector {
   /** Monotonic send time of the last renew that Consul accepted, while acquiring. */
   private sessionRenewedAt = 0;
   private readonly attempt: AcquireAttempt;
-  private term: HoldingTerm | null = null;
+  /** The background duties of the current holding of the lock (renew, proof, watches, activation). */
+  private duties: HoldingTerm | null = null;
   private readonly shutdown = new AbortController();
   private wake = new AbortController();
   private requests: { shutdown: boolean; stepDown: { candidate?: string } | null } = { shutdown: false, stepDown: null };
   private loop: Promise<void> | null = null;
   private lastReason = '';
   private lastKeyValue: LeaderValue | null = null;
+  /** The failsafe extension last handed to the term as a grant. */
+  private grantedUntil: number | undefined;
   /** The members the last term of ours wrote: still the best list once it ended cut off from Consul. */
   private lastTermMembers: Member[] = [];
   /** A session whose release or destroy failed at the end of a term: cleaned up in the background. */
   private leftover: { sessionId: string; value: string } | null = null;
-  /** When we last told a peer we were not acting: no proof sent before it may make us act (rule 10). */
-  private notActingPromisedAt = -Infinity;
   private readonly decideTimings: DecideTimings;
   private readonly serviceId: string;
   private readonly checkId: string;
@@ -74,6 +78,8 @@ export class Elector {
       takeoverMarginMs: t.takeoverMarginMs,
       failsafeMaxMs: deps.failsafe?.timings.maxMs ?? 0,
     };
+    // rule 10: once this instance promised a peer not to act, only a later proof lets it act again
+    deps.term.onPromise((at) => this.duties?.channel.post({ type: 'promised-not-acting', at }));
     this.serviceId = `${deps.identity.serviceName}-${deps.identity.instanceId}`;
     this.checkId = `service:${this.serviceId}`;
     this.attempt = new AcquireAttempt({
@@ -104,40 +110,17 @@ export class Elector {
 
   /** The cluster's members as last known: written by this term, or read from the key (rule 13). */
   knownMembers(): Member[] {
-    return this.term?.members() ?? this.lastKeyValue?.members ?? this.lastTermMembers;
+    return this.duties?.members() ?? this.lastKeyValue?.members ?? this.lastTermMembers;
   }
 
   get consulServiceId(): string {
     return this.serviceId;
   }
 
-  /**
-   * Rules 3, 9, 10 and 13: full graph up, lease proven on the monotonic clock (or extended by a failsafe
-   * round), takeover safe, and no failsafe confirmation given to another leader still binding us.
-   */
-  isActing(): boolean {
-    const { state } = this;
-    const now = this.deps.clock.now();
-    if (!isActing(state, now, this.decideTimings)) return false;
-    if (this.deps.failsafe?.member.promiseBinds(now)) return false;
-    return state.kind === 'leader' && state.lease.provenAt > this.notActingPromisedAt;
-  }
-
   /** Holds the lock, is releasing it, or has stopped: such an instance confirms no failsafe (rule 13). */
   holdsLock(): boolean {
     const kind = this.state.kind;
     return kind === 'activating' || kind === 'leader' || kind === 'deactivating' || kind === 'stopped';
-  }
-
-  /**
-   * Called when this instance answers "not acting" to a leader probe: a successor may rely on that answer
-   * (rule 10), so from now on only a proof sent later may let us act, even one already in flight.
-   */
-  promiseNotActing(): void {
-    const now = this.deps.clock.now();
-    if (this.isActing()) return;
-    this.notActingPromisedAt = now;
-    this.term?.keeper.refuseProofsSentBefore(now);
   }
 
   start(): void {
@@ -176,6 +159,8 @@ export class Elector {
   private transition(next: ElectionState, reason: string, quiet = false): void {
     const from = this.state;
     this.state = next;
+    this.deps.term.follow(next); // first: leaving the lock aborts the term's signal before anything else (rule 7)
+    this.grantFailsafe(next);
     if (from.kind !== next.kind) {
       this.lastReason = reason;
       this.enter(from, next);
@@ -185,27 +170,33 @@ export class Elector {
       this.lastReason = reason;
       this.deps.listener.transition(from, next, reason);
     }
-    // a leader whose lease is not valid (a takeover that became safe late, a lapse) needs a fresh proof now
-    if (next.kind === 'leader' && !this.isActing()) this.term?.keeper.proveNow();
+  }
+
+  /** Rule 13: a failsafe extension in the lease is the term's grant (the round's send time counts like a proof's). */
+  private grantFailsafe(next: ElectionState): void {
+    const until = next.kind === 'leader' ? next.lease.failsafeUntil : undefined;
+    if (until === this.grantedUntil) return;
+    this.grantedUntil = until;
+    if (next.kind === 'leader' && until !== undefined) this.deps.term.grant({ until, sentAt: next.lease.failsafeSentAt ?? next.lease.provenAt });
+    else this.deps.term.grant(null);
   }
 
   private enter(from: ElectionState, next: ElectionState): void {
     if (next.kind === 'activating') {
-      this.term = new HoldingTerm({
+      this.duties = new HoldingTerm({
         ...this.deps,
         state: next,
-        isActing: () => this.isActing(),
         current: () => this.state,
         valueWith: (members) => JSON.stringify({ ...this.leaderValue(next.term, next.since), members }),
         onKeyValue: (value) => (this.lastKeyValue = value),
       });
-      this.term.start();
+      this.duties.start();
     }
     if (next.kind === 'deactivating' || next.kind === 'backup' || next.kind === 'stopped') {
       // rule 7: the graph learns first that leadership has ended; the term's duties stop with it
-      this.lastTermMembers = this.term?.members() ?? this.lastTermMembers;
-      this.term?.stop();
-      this.term = null;
+      this.lastTermMembers = this.duties?.members() ?? this.lastTermMembers;
+      this.duties?.stop();
+      this.duties = null;
     }
     if (next.kind === 'backup' && from.kind !== 'backup') this.attempt.reset();
   }
@@ -302,7 +293,7 @@ export class Elector {
 
   /** Takes the next observation of the term's duties, or a tick when a deadline comes due (rules 2, 3, 9, 10). */
   private async observeHolding(): Promise<Observation> {
-    const term = this.term;
+    const term = this.duties;
     if (!term) return { type: 'session-gone' }; // cannot happen: a term starts on entering activating
     term.track(this.state);
     const queued = term.channel.take();
@@ -351,11 +342,15 @@ export class Elector {
     }
   }
 
-  private async perform(actions: CleanupAction[], from: ElectionState): Promise<void> {
+  private async perform(actions: Action[], from: ElectionState): Promise<void> {
     const { consul, identity } = this.deps;
     const sessionId = sessionOf(from);
     const value = JSON.stringify(this.releasedValue(from));
     for (const action of actions) {
+      if (action === 'prove-now') {
+        this.duties?.keeper.proveNow();
+        continue;
+      }
       try {
         // rule 4 + rule 10: the value says the holder stopped cleanly, so the next one acts at once
         if (action === 'release' && sessionId) await consul.release(identity.leaderKey, sessionId, value);

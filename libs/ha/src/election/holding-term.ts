@@ -31,12 +31,10 @@ export class HoldingTerm {
   private probe: TakeoverProbe | null = null;
   /** Rule 13, when ha.failsafe is on: the key's members and the failsafe rounds. */
   private readonly failsafe: { members: MembersKeeper; controller: FailsafeController } | null;
-  private readonly controller = new AbortController();
 
   constructor(
     private readonly deps: ElectorDeps & {
       state: Extract<ElectionState, { kind: 'activating' }>;
-      isActing: () => boolean;
       /** The election state now (the failsafe duties act only while leading). */
       current: () => ElectionState;
       /** The key's value naming these members, for the members keeper. */
@@ -128,7 +126,6 @@ export class HoldingTerm {
   }
 
   stop(): void {
-    this.controller.abort();
     this.keeper.stop();
     this.watch.stop();
     this.healthWatch.stop();
@@ -139,14 +136,15 @@ export class HoldingTerm {
   }
 
   private activate(): void {
-    const { state, identity, graph, isActing } = this.deps;
-    const { signal } = this.controller;
+    const { state, identity, graph, term } = this.deps;
+    // the acting term began this holding on entering activating (Elector.transition): its signal is ours
+    const signal = term.signal ?? AbortSignal.abort();
     const context: HaContext = {
       instanceId: identity.instanceId,
       term: state.term,
       since: new Date(state.since).toISOString(),
       signal,
-      isLeading: () => !signal.aborted && isActing(),
+      isLeading: () => term.mayAct(),
     };
     graph.activate(context).then(
       () => this.channel.post({ type: 'activated' }),

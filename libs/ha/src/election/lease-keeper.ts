@@ -21,8 +21,6 @@ export interface LeaseKeeperTimings {
  */
 export class LeaseKeeper extends BackgroundDuty {
   private proveWake = new AbortController();
-  /** Proofs sent before this moment do not count: we told a peer we were not acting (rule 10). */
-  private notBefore = -Infinity;
 
   constructor(
     private readonly deps: {
@@ -46,12 +44,6 @@ export class LeaseKeeper extends BackgroundDuty {
 
   proveNow(): void {
     this.proveWake.abort();
-  }
-
-  /** A peer was told we are not acting: from now on only a proof sent later may make us act. */
-  refuseProofsSentBefore(at: number): void {
-    this.notBefore = Math.max(this.notBefore, at);
-    this.proveNow();
   }
 
   private async renewLoop(): Promise<void> {
@@ -90,8 +82,8 @@ export class LeaseKeeper extends BackgroundDuty {
           channel.post({ type: 'key', holder }); // rule 1: the proof shows the key is not ours
           return;
         }
-        if (sentAt > this.notBefore) channel.post({ type: 'proven', sentAt });
-        waitMs = sentAt > this.notBefore ? timings.proveIntervalMs : timings.proveRetryMs;
+        channel.post({ type: 'proven', sentAt });
+        waitMs = timings.proveIntervalMs;
       } catch (error) {
         if (this.stopper.signal.aborted) return;
         this.deps.onError('prove', describeError(error));

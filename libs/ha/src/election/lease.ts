@@ -20,6 +20,8 @@ export interface Lease {
    * send time + lease, capped at provenAt + lease + ha.failsafeMaxInSecond). Absent: no failsafe.
    */
   readonly failsafeUntil?: number;
+  /** Send time of the latest round that every listed member confirmed. */
+  readonly failsafeSentAt?: number;
 }
 
 export interface LeaseTimings {
@@ -75,5 +77,5 @@ export function withProof(lease: Lease, sentAt: number): Lease {
  */
 export function withFailsafeRound(lease: Lease, sentAt: number, t: { leaseMs: number; failsafeMaxMs: number }): Lease {
   const until = Math.min(sentAt + t.leaseMs, lease.provenAt + t.leaseMs + t.failsafeMaxMs);
-  return { ...lease, failsafeUntil: Math.max(lease.failsafeUntil ?? -Infinity, until) };
+  return { ...lease, failsafeUntil: Math.max(lease.failsafeUntil ?? -Infinity, until), failsafeSentAt: Math.max(lease.failsafeSentAt ?? -Infinity, sentAt) };
 }

@@ -31,6 +31,8 @@ export type Observation =
   | { type: 'failsafe-confirmed'; sentAt: number; members: number }
   /** Rule 13: a member refused, failed or stayed silent: no more extension until a real proof. */
   | { type: 'failsafe-refused'; detail: string }
+  /** This instance told a peer at `at` that it does not act (rule 10): proofs sent before no longer count. */
+  | { type: 'promised-not-acting'; at: number }
   /** The predecessor provably stopped acting (connection refused, or its probe says not acting). */
   | { type: 'predecessor-stopped'; detail: string }
   /** Time passed: deadlines are judged against `now` (rules 2, 3, 9, 10). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { decide, isActing, nextDueAt, type DecideTimings } from '../election/decide.js';
+import { decide, nextDueAt, type DecideTimings } from '../election/decide.js';
 import type { ElectionState } from '../election/election-state.js';
-import { freshLease, leaseDueAt, onFailsafe, renewDeadlineAt, withFailsafeRound, withProof, type Lease } from '../election/lease.js';
+import { freshLease, leaseDueAt, leaseValid, onFailsafe, renewDeadlineAt, withFailsafeRound, withProof, type Lease } from '../election/lease.js';
 
 /** Rule 13's decisions in the pure decide() and the lease value (docs/architecture.md): table rows, no time passing. */
 const timings: DecideTimings & { failsafeMaxMs: number } = {
@@ -35,7 +35,7 @@ describe('rule 13 in the lease value', () => {
     expect(onFailsafe(lease, NOW, timings)).toBe(true);
     expect(renewDeadlineAt(lease, timings)).toBe(NOW + 3_000);
     expect(renewDeadlineAt({ ...lease, lapsed: true }, timings)).toBe(NOW - 50_000 + 45_000);
-    expect(isActing(leader({ ...lease, lapsed: true }), NOW, timings)).toBe(false);
+    expect(leaseValid({ ...lease, lapsed: true }, NOW, timings)).toBe(false);
   });
 
   it('a real proof ends the failsafe: the next run starts from it', () => {
@@ -52,8 +52,9 @@ describe('rule 13 in decide()', () => {
     expect(d.next.kind).toBe('leader');
     expect(d.reason).toBe('failsafe: 2 member(s) confirmed; acting without consul until 9900 ms from now unless proven or confirmed again');
     expect(nextDueAt(d.next, timings)).toBe(NOW + 9_900);
-    expect(isActing(d.next, NOW + 9_899, timings)).toBe(true);
-    expect(isActing(d.next, NOW + 9_900, timings)).toBe(false);
+    const extended = (d.next as typeof state).lease;
+    expect(leaseValid(extended, NOW + 9_899, timings)).toBe(true);
+    expect(leaseValid(extended, NOW + 9_900, timings)).toBe(false);
   });
 
   it('a confirmed round never revives a lapsed lease (only a proof does, rule 9)', () => {

@@ -34,7 +34,7 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     const link = new PartitionableConsul(consul);
     const parts = failsafe ? testFailsafe(rounds, { id: name, consul: link, clock, timings: testTimings, maxMs: FAILSAFE_MAX_MS }) : undefined;
     const n: Node = { ...makeInstance(consul, clock, name, {}, peers, link, parts), link };
-    if (parts) rounds.register(name, parts.member, () => n.elector);
+    if (parts) rounds.register(name, parts.member, () => n);
     started.push(n);
     return n;
   }
@@ -67,7 +67,7 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     return [a, b, c];
   }
 
-  const acting = (nodes: Node[]) => nodes.filter((n) => n.elector.isActing()).map((n) => n.elector.leader?.id);
+  const acting = (nodes: Node[]) => nodes.filter((n) => n.term.mayAct()).map((n) => n.elector.leader?.id);
   const listed = () => parseLeaderValue(consul.entry(KEY)?.value)?.members?.map((m) => m.id);
 
   /** Moves time in small steps, checking after each that at most one instance acts; returns who acted, per step. */
@@ -89,7 +89,7 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     consul.setCheck(c.checkId, 'critical');
     await clock.advance(testTimings.healthCheckIntervalMs + 100);
     expect(listed()).toEqual(['a', 'b']);
-    expect(a.elector.isActing()).toBe(true);
+    expect(a.term.mayAct()).toBe(true);
   });
 
   it('every agent refusing: the leader acts through the whole outage, past its lease and its renew deadline', async () => {
@@ -134,7 +134,7 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     consul.setCheck(a.checkId, 'critical'); // the servers free the key (serfHealth)
     const seen = await advanceWatching(leaseMs + takeoverMarginMs + 2_000, nodes);
     expect(rounds.answers.some((x) => /^[bc]:this instance (reaches consul|holds the lock)|^[bc]:the key was seen/.test(x))).toBe(true);
-    expect(a.elector.isActing()).toBe(false);
+    expect(a.term.mayAct()).toBe(false);
     expect(acting(nodes)).toHaveLength(1);
     const lastA = seen.map((s) => s.includes('a')).lastIndexOf(true);
     expect(lastA * 50).toBeLessThanOrEqual(leaseMs);
@@ -146,7 +146,7 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     for (const n of nodes) n.link.cut = true;
     rounds.dead.add('c');
     await advanceWatching(leaseMs + 500, nodes);
-    expect(a.elector.isActing()).toBe(false);
+    expect(a.term.mayAct()).toBe(false);
     expect(a.transitions.some((t) => /c did not confirm: connect ECONNREFUSED/.test(t.reason))).toBe(true);
     // no more rounds count until a real proof: c answering again does not revive the lease
     rounds.dead.delete('c');
@@ -179,7 +179,7 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     const seen = await advanceWatching(2 * sessionTtlMs + leaseMs + takeoverMarginMs + 2_000, nodes, 100);
     // a stopped within a lease of the members' first refusal, long before its session died
     expect(seen.map((s) => s.includes('a')).lastIndexOf(true) * 100).toBeLessThanOrEqual(leaseMs + 100);
-    expect(a.elector.isActing()).toBe(false);
+    expect(a.term.mayAct()).toBe(false);
     expect(acting(nodes)).toHaveLength(1);
     expect(['b', 'c']).toContain(acting(nodes)[0]);
   });

@@ -1,6 +1,8 @@
+import type { ConsulPort } from '../consul/consul.port.js';
 import { parseLeaderValue } from '../election/leader-value.js';
 import { findActingMember } from '../failsafe/acting-member-lookup.js';
-import type { HaService } from '../ha.service.js';
+import type { Member } from '../election/leader-value.js';
+import type { ActingTerm } from '../term/acting-term.js';
 import type { ForwardTarget } from './forward-attempt.js';
 import type { HoldAndForward } from './hold-and-forward.js';
 import type { LeaderView } from './leader-view.js';
@@ -14,8 +16,25 @@ const MOVE_AWAY_MS = 1000;
 /** After the listener closed: how long requests that arrived just before may take to be handed over. */
 const LAST_ARRIVALS_MS = 2000;
 
+export interface HaLeaderViewDeps {
+  instanceId: string;
+  /** This instance's advertised URL. */
+  url: string;
+  leaderKey: string;
+  /** null with HA off: there is no key to poll. */
+  consul: ConsulPort | null;
+  /** Whether this instance acts, holds the lock, or quiesces: the one answer, read, never copied. */
+  term: ActingTerm;
+  /** The leader as the election last saw it (ourselves while holding the lock, and with HA off). */
+  leader: () => ForwardTarget | null;
+  /** Subscribes to every election transition; returns the unsubscribe. */
+  onElectionChange: (listener: () => void) => () => void;
+  /** The cluster's members as last known (rule 13's list): asked who acts when Consul does not answer. */
+  knownMembers?: () => Member[];
+}
+
 /**
- * LeaderView over HaService, with the two hand-over phases of a leader that stops on purpose (step-down,
+ * LeaderView over the acting term and the election, with the two hand-over phases of a leader that stops on purpose (step-down,
  * SIGTERM):
  * - quiescing: still the acting leader (lease valid), but new requests are held instead of entering the
  *   full graph, so what the graph serves can finish while its writes are still allowed;
@@ -26,25 +45,19 @@ const LAST_ARRIVALS_MS = 2000;
  */
 export class HaLeaderView implements LeaderView {
   private stopping = false;
-  private quiescing = false;
   private polled: { holder: ForwardTarget | null } | null = null;
   private polling: Promise<void> | null = null;
   private forwarding: HoldAndForward | null = null;
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly ha: HaService) {
-    // a step-down that went through (or a demotion meanwhile) ends the quiescing phase
-    ha.onChange(() => {
-      if (this.quiescing && !this.holdsLock()) this.quiescing = false;
-    });
-  }
+  constructor(private readonly deps: HaLeaderViewDeps) {}
 
   get instanceId(): string {
-    return this.ha.instanceId;
+    return this.deps.instanceId;
   }
 
   get url(): string {
-    return this.ha.runtime.identity.url;
+    return this.deps.url;
   }
 
   /** The HoldAndForward this view serves: polling runs while it holds requests. */
@@ -52,33 +65,33 @@ export class HaLeaderView implements LeaderView {
     this.forwarding = forwarding;
   }
 
-  isActing(): boolean {
-    return !this.stopping && !this.quiescing && this.ha.isActing;
+  mayAct(): boolean {
+    return this.deps.term.mayAct();
   }
 
   mayActSoon(): boolean {
-    if (this.stopping) return false;
-    const status = this.ha.status();
-    return status.leader?.id === this.instanceId && (status.role === 'activating' || status.role === 'leader');
+    return !this.stopping && this.deps.term.holdsLock;
   }
 
   holder(): ForwardTarget | null {
     // a holder cut off from Consul whose lease lapsed: another instance may act already (rule 13's members tell)
     const elsewhere = this.polled?.holder;
-    if (!this.stopping && this.holdsLock() && elsewhere && elsewhere.id !== this.instanceId && !this.ha.isActing) return elsewhere;
-    if (!this.stopping && this.holdsLock()) return this.ha.status().leader;
+    if (!this.stopping && this.deps.term.holdsLock && elsewhere && elsewhere.id !== this.instanceId && !this.deps.term.mayAct()) return elsewhere;
+    if (!this.stopping && this.deps.term.holdsLock) return this.deps.leader();
     if (this.polled) return this.polled.holder;
     if (this.stopping) return null;
-    const leader = this.ha.status().leader;
+    const leader = this.deps.leader();
     // our own stale value (released a moment ago): nobody known yet
     return leader && leader.id !== this.instanceId ? leader : null;
   }
 
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
-    const off = this.ha.onChange(listener);
+    const offElection = this.deps.onElectionChange(listener);
+    const offTerm = this.deps.term.onChange(listener);
     return () => {
-      off();
+      offElection();
+      offTerm();
       this.listeners.delete(listener);
     };
   }
@@ -93,16 +106,8 @@ export class HaLeaderView implements LeaderView {
    * the lock (or `resume()` when the step-down did not happen).
    */
   async quiesce(forwarding: HoldAndForward, boundMs: number): Promise<void> {
-    if (!this.holdsLock()) return;
-    this.quiescing = true;
-    this.notify();
+    if (!this.deps.term.quiesce()) return;
     await forwarding.localIdle(boundMs);
-  }
-
-  resume(): void {
-    if (!this.quiescing) return;
-    this.quiescing = false;
-    this.notify();
   }
 
   /**
@@ -111,7 +116,6 @@ export class HaLeaderView implements LeaderView {
    */
   async handOver(forwarding: HoldAndForward, boundMs: number, server?: { close(): unknown }): Promise<void> {
     this.stopping = true;
-    this.quiescing = false;
     this.requestHeld();
     this.notify();
     await forwarding.idle(boundMs);
@@ -133,19 +137,14 @@ export class HaLeaderView implements LeaderView {
     return this.stopping;
   }
 
-  private holdsLock(): boolean {
-    const role = this.ha.status().role;
-    return role === 'leader' || role === 'activating';
-  }
-
   private shouldPoll(): boolean {
     if (this.stopping) return true;
     // also while holding the lock without acting: cut off from Consul, the lease lapsed, a successor may act
-    return (this.forwarding?.pending ?? 0) > 0 && (!this.holdsLock() || !this.ha.isActing);
+    return (this.forwarding?.pending ?? 0) > 0 && (!this.deps.term.holdsLock || !this.deps.term.mayAct());
   }
 
   private async poll(): Promise<void> {
-    const consul = this.ha.runtime.consul;
+    const { consul } = this.deps;
     if (!consul) return;
     while (this.shouldPoll() || (this.forwarding?.pending ?? 0) > 0) {
       if (this.shouldPoll()) {
@@ -166,13 +165,13 @@ export class HaLeaderView implements LeaderView {
    * acts (they reach Consul: rule 13's list), so requests held here are passed on, not timed out.
    * Undefined: nothing learnt this time.
    */
-  private async lookUpHolder(consul: NonNullable<HaService['runtime']['consul']>): Promise<ForwardTarget | null | undefined> {
+  private async lookUpHolder(consul: ConsulPort): Promise<ForwardTarget | null | undefined> {
     try {
-      const read = await consul.readKey(this.ha.runtime.config.leaderKey);
+      const read = await consul.readKey(this.deps.leaderKey);
       const value = read.entry?.session ? parseLeaderValue(read.entry.value) : null;
       return value && !value.released && value.id !== this.instanceId ? { id: value.id, url: value.url } : null;
     } catch {
-      const acting = await findActingMember(this.ha.knownMembers(), this.instanceId, MEMBER_ASK_MS);
+      const acting = await findActingMember(this.deps.knownMembers?.() ?? [], this.instanceId, MEMBER_ASK_MS);
       return acting ? { id: acting.id, url: acting.url } : undefined;
     }
   }

@@ -18,7 +18,7 @@ class FakeView implements LeaderView {
   url = 'http://127.0.0.1:1';
   private readonly listeners = new Set<() => void>();
   constructor(readonly instanceId: string) {}
-  isActing = () => this.acting;
+  mayAct = () => this.acting;
   mayActSoon = () => this.soon;
   holder = () => this.leader;
   onChange(listener: () => void): () => void {

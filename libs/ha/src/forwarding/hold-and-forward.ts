@@ -64,7 +64,7 @@ export class HoldAndForward {
   async handle(request: IncomingMessage, response: ServerResponse, path: string, serveLocally: ServeLocally): Promise<void> {
     response.setHeader(SERVED_BY, this.view.instanceId);
     if (this.view.isStopping?.()) response.setHeader('Connection', 'close');
-    if (this.view.isActing() && this.serveHere(request, response, serveLocally)) return;
+    if (this.view.mayAct() && this.serveHere(request, response, serveLocally)) return;
     this.inFlight += 1;
     try {
       this.view.requestHeld?.();
@@ -120,7 +120,7 @@ export class HoldAndForward {
     const gone = clientGone(response);
     for (;;) {
       if (gone.signal.aborted) return;
-      if (this.view.isActing()) {
+      if (this.view.mayAct()) {
         if (!body || body.bytesRead === 0) {
           body?.handBack(); // paused for a refused attempt: it must flow for the local graph
           if (this.serveHere(request, response, serveLocally)) return;

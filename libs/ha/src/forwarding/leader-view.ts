@@ -1,12 +1,12 @@
 import type { ForwardTarget } from './forward-attempt.js';
 
-/** What hold-and-forward needs to know about the election (HaLeaderView adapts HaService to it). */
+/** What hold-and-forward needs to know about the election (HaLeaderView adapts the acting term to it). */
 export interface LeaderView {
   readonly instanceId: string;
   /** This instance's own advertised URL (a request partly sent elsewhere is replayed to it over HTTP). */
   readonly url: string;
-  /** This instance serves through its full graph now (full graph up, lease proven, takeover safe). */
-  isActing(): boolean;
+  /** This instance serves through its full graph now: the acting term's answer (term/acting-term.ts). */
+  mayAct(): boolean;
   /** This instance holds the lock and may come to act soon (activating, or its lease is being re-proven). */
   mayActSoon(): boolean;
   /** The lock holder as last seen (possibly this instance), or null. */

@@ -3,18 +3,25 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { HaService } from '../ha.service.js';
+import { HA_CONSUL, HA_SETTINGS } from '../ha-providers.js';
+import { ActingTerm } from '../term/acting-term.js';
 import { HaStatusController } from './ha-status.controller.js';
 
-/** The step-down route with its guard, over real HTTP; HaService replaced by the little the route reads. */
+/** The step-down route with its guard, over real HTTP; the providers replaced by the little the route reads. */
 async function stepDownApp(config: { ha_enabled: boolean; adminToken?: string }) {
   const stepDowns: (string | undefined)[] = [];
   const ha = {
-    runtime: { config },
     instanceId: 'a4c-1',
     status: () => ({ role: 'leader', leader: { id: 'a4c-1', url: 'http://127.0.0.1:1' } }),
     stepDown: (candidate?: string) => stepDowns.push(candidate) > 0,
   };
-  const moduleRef = await Test.createTestingModule({ controllers: [HaStatusController], providers: [{ provide: HaService, useValue: ha }] }).compile();
+  const moduleRef = await Test.createTestingModule({ controllers: [HaStatusController], providers: [
+      { provide: HaService, useValue: ha },
+      { provide: HA_SETTINGS, useValue: { config, identity: { instanceId: 'a4c-1' } } },
+      { provide: HA_CONSUL, useValue: null },
+      { provide: ActingTerm, useValue: {} },
+    ],
+  }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

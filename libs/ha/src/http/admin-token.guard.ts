@@ -1,6 +1,7 @@
-import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { HaService } from '../ha.service.js';
+import { HA_SETTINGS } from '../ha-providers.js';
+import type { HaSettings } from '../ha-runtime.js';
 import { hasAdminToken } from './admin-token.js';
 
 /**
@@ -11,10 +12,10 @@ import { hasAdminToken } from './admin-token.js';
  */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
-  constructor(private readonly ha: HaService) {}
+  constructor(@Inject(HA_SETTINGS) private readonly settings: HaSettings) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const { adminToken, ha_enabled } = this.ha.runtime.config;
+    const { adminToken, ha_enabled } = this.settings.config;
     if (adminToken === undefined) {
       if (ha_enabled) throw new ForbiddenException({ statusCode: 403, message: 'step-down is disabled: set ha.adminToken' });
       return true;

@@ -1,7 +1,14 @@
-import { Controller, HttpException, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, HttpException, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { Clock } from '../clock/clock.port.js';
+import type { Elector } from '../election/elector.js';
+import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
+import { HA_FAILSAFE } from '../failsafe/failsafe-providers.js';
 import { parseFailsafeRequest } from '../failsafe/failsafe-request.js';
-import { HaService } from '../ha.service.js';
+import { HA_CLOCK, HA_ELECTOR, HA_SETTINGS } from '../ha-providers.js';
+import type { HaSettings } from '../ha-runtime.js';
+import { HaMetrics } from '../metrics/ha-metrics.js';
+import { ActingTerm } from '../term/acting-term.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
 
 /** A round's body is four short fields: anything longer is not one. */
@@ -16,20 +23,34 @@ const MAX_BODY_BYTES = 4096;
  */
 @Controller('rest/admin/ha')
 export class HaFailsafeController {
-  constructor(private readonly ha: HaService) {}
+  constructor(
+    @Inject(HA_SETTINGS) private readonly settings: HaSettings,
+    @Inject(HA_CLOCK) private readonly clock: Clock,
+    @Inject(HA_ELECTOR) private readonly elector: Elector | null,
+    @Inject(HA_FAILSAFE) private readonly failsafe: ElectorFailsafe | null,
+    private readonly term: ActingTerm,
+    private readonly metrics: HaMetrics,
+  ) {}
 
   @Post('failsafe')
   @UseGuards(AdminTokenGuard)
   async confirm(@Req() incoming: Request, @Res() response: Response): Promise<void> {
     const request = parseFailsafeRequest(await readJson(incoming));
     if (typeof request === 'string') throw new HttpException({ statusCode: 400, message: request }, 400);
-    const instanceId = this.ha.instanceId;
-    const answer = await this.ha.confirmFailsafe(request);
+    const instanceId = this.settings.identity.instanceId;
+    const { elector, failsafe, term } = this;
+    if (!elector || !failsafe) {
+      response.status(409).json({ instanceId, confirmed: false, reason: 'failsafe is off on this instance (ha.failsafe: false, or no ha.adminToken)' });
+      return;
+    }
+    const answer = await failsafe.member.confirm(request, () => ({ holdsLock: elector.holdsLock(), acting: term.mayAct() }));
+    this.metrics.recordFailsafeAnswer(answer.confirmed);
     if (!answer.confirmed) {
       response.status(409).json({ instanceId, confirmed: false, reason: answer.reason });
       return;
     }
-    response.status(200).json({ instanceId, confirmed: true, until: new Date(this.ha.wallTimeOf(answer.promisedUntil)).toISOString() });
+    const until = this.clock.wallNow() + (answer.promisedUntil - this.clock.now());
+    response.status(200).json({ instanceId, confirmed: true, until: new Date(until).toISOString() });
   }
 }
 

@@ -1,7 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { HaService } from '../ha.service.js';
-import { HaHealthService } from '../health/ha-health.service.js';
 import { HaMetrics } from '../metrics/ha-metrics.js';
 
 /**
@@ -10,18 +8,7 @@ import { HaMetrics } from '../metrics/ha-metrics.js';
  */
 @Controller('rest/admin/metrics')
 export class MetricsController {
-  constructor(
-    private readonly metrics: HaMetrics,
-    ha: HaService,
-    health: HaHealthService,
-  ) {
-    metrics.bindSources({
-      lease: () => ha.leaseStatus(),
-      acting: () => ha.isActing,
-      onFailsafe: () => ha.onFailsafe(),
-      health: () => health.report(),
-    });
-  }
+  constructor(private readonly metrics: HaMetrics) {}
 
   @Get()
   async serve(@Res() response: Response): Promise<void> {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HttpException } from '@nestjs/common';
-import type { HaService } from '../ha.service.js';
+import type { HaSettings } from '../ha-runtime.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { InMemoryConsul } from '../testing/in-memory-consul.js';
 import { checkStepDownCandidate } from './step-down-candidate.js';
@@ -15,7 +15,7 @@ function statusServer(role: string): Promise<Server> {
 
 describe('checkStepDownCandidate', () => {
   const consul = new InMemoryConsul(new FakeClock());
-  const ha = { instanceId: 'a', runtime: { consul, config: { serviceName: 'a4c', serverProtocol: 'http' } } } as unknown as HaService;
+  const settings = { identity: { instanceId: 'a' }, config: { serviceName: 'a4c', serverProtocol: 'http' } } as unknown as HaSettings;
   let backup: Server;
   let activating: Server;
 
@@ -24,7 +24,7 @@ describe('checkStepDownCandidate', () => {
     consul.setCheck(`check-${id}`, status);
   };
   const refusal = async (candidate: string) => {
-    const error = await checkStepDownCandidate(ha, candidate).then(() => undefined, (e: unknown) => e);
+    const error = await checkStepDownCandidate(settings, consul, candidate).then(() => undefined, (e: unknown) => e);
     return error instanceof HttpException ? { status: error.getStatus(), message: (error.getResponse() as { message: string }).message } : error;
   };
 
@@ -42,7 +42,7 @@ describe('checkStepDownCandidate', () => {
   });
 
   it('accepts a passing backup that answers', async () => {
-    await expect(checkStepDownCandidate(ha, 'b')).resolves.toBeUndefined();
+    await expect(checkStepDownCandidate(settings, consul, 'b')).resolves.toBeUndefined();
   });
 
   it.each([

@@ -1,22 +1,19 @@
 import { HttpException } from '@nestjs/common';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
 import { describeError } from '../consul/consul-errors.js';
-import type { HaService } from '../ha.service.js';
+import type { HaConsul, HaSettings } from '../ha-runtime.js';
 import { instanceIdOf, memberStatus } from './cluster-view.js';
-
-/** How long a candidate has to answer its status route: it must be responsive to take over. */
-export const CANDIDATE_STATUS_TIMEOUT_MS = 1_000;
 
 /**
  * Refuses a hand-over that cannot work, before the leader lets go: 409 with the reason when the
  * candidate is this instance, unknown to Consul, not passing its check, or not in the race (no answer on
  * its status route, or not a backup); 503 when Consul cannot be asked; 400 for an empty id.
  */
-export async function checkStepDownCandidate(ha: HaService, candidate: string): Promise<void> {
+export async function checkStepDownCandidate(settings: HaSettings, consul: HaConsul, candidate: string): Promise<void> {
   if (candidate.trim() === '') throw conflict(400, 'candidate: expected an instance id, got an empty value');
-  if (candidate === ha.instanceId) throw conflict(409, `candidate ${candidate} is this instance, the one stepping down`);
-  const consul = ha.runtime.consul;
+  if (candidate === settings.identity.instanceId) throw conflict(409, `candidate ${candidate} is this instance, the one stepping down`);
   if (!consul) throw conflict(409, 'HA is disabled (ha.ha_enabled: false): there is no election to hand over');
-  const serviceName = ha.runtime.config.serviceName;
+  const serviceName = settings.config.serviceName;
   let instances;
   try {
     instances = await consul.listServiceInstances(serviceName);
@@ -28,7 +25,7 @@ export async function checkStepDownCandidate(ha: HaService, candidate: string): 
   if (!target) throw conflict(409, `candidate ${candidate} is unknown: Consul lists ${known.map((i) => i.instanceId).join(', ') || 'no instance'} for service ${serviceName}`);
   if (target.checkStatus !== 'passing') throw conflict(409, `candidate ${candidate} is unhealthy: its Consul check is ${target.checkStatus}`);
   const host = target.address.includes(':') ? `[${target.address}]` : target.address;
-  const status = await memberStatus(`${ha.runtime.config.serverProtocol}://${host}:${target.port}`, CANDIDATE_STATUS_TIMEOUT_MS);
+  const status = await memberStatus(`${settings.config.serverProtocol}://${host}:${target.port}`, INTERNAL_DEFAULTS.memberStatusTimeoutMs);
   if (!status) throw conflict(409, `candidate ${candidate} is not in the race: its /rest/admin/ha does not answer`);
   if (status.role !== 'backup') throw conflict(409, `candidate ${candidate} is not in the race: it reports role ${status.role}`);
 }

@@ -22,14 +22,13 @@ describe('HaMetrics', () => {
     expect(metrics.contentType).toBe(metrics.registry.contentType);
   });
 
-  it('reads lease, acting and health indicators at scrape time from the bound sources', async () => {
-    const metrics = new HaMetrics();
-    const before = await metrics.text();
+  it('reads lease, acting and health indicators at scrape time from its sources', async () => {
+    const before = await new HaMetrics().text();
     expect(sample(before, 'a4c_ha_acting')).toBe(0);
     expect(sample(before, 'a4c_ha_lease_proven_age_seconds')).toBeNaN();
     let lease = { provenAgoMs: 1_500 as number | null, remainingMs: 6_000, leaseMs: 7_500 };
     let elasticsearchUp = true;
-    metrics.bindSources({
+    const metrics = new HaMetrics(Date.now, Date.now, {
       lease: () => lease,
       acting: () => true,
       onFailsafe: () => true,

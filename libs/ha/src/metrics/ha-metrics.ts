@@ -5,7 +5,7 @@ import { buildVersion } from './build-version.js';
 import { InstrumentedConsul } from './instrumented-consul.js';
 import { TransitionHistory } from './transition-history.js';
 
-/** What the scrape-time gauges read from the running plugin (bound once the service exists). */
+/** What the scrape-time gauges read from the running plugin: the acting term and the health report. */
 export interface MetricSources {
   lease(): { provenAgoMs: number | null; remainingMs: number; leaseMs: number };
   acting(): boolean;
@@ -27,8 +27,7 @@ export class HaMetrics {
   readonly registry = new Registry();
   /** Recent transitions of this instance, for `GET /rest/admin/ha/history`. */
   readonly history = new TransitionHistory();
-  private sources: MetricSources | null = null;
-  private readonly leader = new Gauge({ name: 'a4c_ha_leader', help: '1 while this instance serves as the active leader (full graph up)', registers: [this.registry] });
+  private sources: MetricSources | null;
   private readonly term = new Gauge({ name: 'a4c_ha_term', help: 'LockIndex of the current or last term led by this instance', registers: [this.registry] });
   private readonly state = new Gauge({ name: 'a4c_ha_state', help: '1 for the current election state', labelNames: ['state'], registers: [this.registry] });
   private readonly transitions = new Counter({ name: 'a4c_ha_transitions_total', help: 'Election state changes', labelNames: ['from', 'to'], registers: [this.registry] });
@@ -56,10 +55,14 @@ export class HaMetrics {
   private readonly now: () => number;
   private readonly wallNow: () => number;
 
-  /** `now`: monotonic ms for durations; `wallNow`: epoch ms for the times shown in the history. */
-  constructor(now: () => number = Date.now, wallNow: () => number = now) {
+  /**
+   * `now`: monotonic ms for durations; `wallNow`: epoch ms for the times shown in the history; `sources`:
+   * what the scrape-time gauges read (without them: not acting, no lease).
+   */
+  constructor(now: () => number = Date.now, wallNow: () => number = now, sources: MetricSources | null = null) {
     this.now = now;
     this.wallNow = wallNow;
+    this.sources = sources;
     for (const kind of ['backup', 'acquiring', 'activating', 'leader', 'deactivating', 'stopped']) this.state.set({ state: kind }, kind === 'backup' ? 1 : 0);
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
     new Gauge({ name: 'a4c_ha_build_info', help: 'Always 1; the labels tell the plugin version and the Node.js runtime', labelNames: ['version', 'node'], registers: [this.registry] }).set(
@@ -67,11 +70,6 @@ export class HaMetrics {
       1,
     );
     this.scrapeTimeGauges();
-  }
-
-  /** Binds the scrape-time gauges to the running plugin; until then they read "not acting, no lease". */
-  bindSources(sources: MetricSources): void {
-    this.sources = sources;
   }
 
   /** The Consul port with every call timed into the request-duration histogram. */
@@ -85,7 +83,6 @@ export class HaMetrics {
     this.transitions.inc({ from: from.kind, to: to.kind });
     this.state.set({ state: from.kind }, 0);
     this.state.set({ state: to.kind }, 1);
-    this.leader.set(to.kind === 'leader' ? 1 : 0);
     if ('term' in to) this.term.set(to.term);
     if (to.kind === 'activating') this.activatingSince = this.now();
     if (to.kind === 'leader' && this.activatingSince !== null) {
@@ -102,9 +99,8 @@ export class HaMetrics {
     this.consulErrors.inc({ operation });
   }
 
-  /** With HA off the full graph runs at once: this instance is the leader for good. */
+  /** With HA off the full graph runs at once: the state gauge says leader for good. */
   markStandalone(): void {
-    this.leader.set(1);
     this.state.set({ state: 'backup' }, 0);
     this.state.set({ state: 'leader' }, 1);
   }
@@ -144,6 +140,15 @@ export class HaMetrics {
       help: 'The configured leader lease: how long a proof of ownership lets this instance act',
       collect() {
         this.set(lease().leaseMs / 1000);
+      },
+    });
+    // a4c_ha_leader is the A4C-era name of the same answer: both read the acting term at scrape time
+    new Gauge({
+      ...metrics,
+      name: 'a4c_ha_leader',
+      help: '1 exactly while this instance acts as leader (the acting term: full graph up, lease proven, takeover safe)',
+      collect() {
+        this.set(acting() ? 1 : 0);
       },
     });
     new Gauge({

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { PeerProbePort } from '../election/ports.js';
+import { TAKEOVER_PROBE } from './takeover-probe-header.js';
 
 type Answer = Awaited<ReturnType<PeerProbePort['probe']>>;
 
@@ -8,7 +9,7 @@ type Answer = Awaited<ReturnType<PeerProbePort['probe']>>;
  * Asks a predecessor's leader probe (`GET <url>/rest/admin/ha/leader`) whether it still acts, for rule 10
  * (docs/architecture.md). Only two answers make a takeover safe: nothing listens at its address
  * (ECONNREFUSED: the process is gone), or a 503 in which it names itself and says it does not lead (an
- * answer it promises to keep: HaService.promiseNotActing). Everything else, including a timeout (a frozen
+ * answer it promises to keep, because the request carries the X-A4C-Takeover-Probe header: ActingTerm.promiseNotActing). Everything else, including a timeout (a frozen
  * process still has its socket), another instance at that address or a TLS failure, is `unknown`.
  */
 export class HttpPeerProbe implements PeerProbePort {
@@ -25,7 +26,7 @@ export class HttpPeerProbe implements PeerProbePort {
     return new Promise<Answer>((resolve) => {
       const request = client.get(
         target,
-        { signal, timeout: this.options.timeoutMs, agent: false, headers: { 'user-agent': 'a4c-ha takeover probe' }, ...(this.options.ca ? { ca: this.options.ca } : {}) },
+        { signal, timeout: this.options.timeoutMs, agent: false, headers: { 'user-agent': 'a4c-ha takeover probe', [TAKEOVER_PROBE]: '1' }, ...(this.options.ca ? { ca: this.options.ca } : {}) },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.length < 64 && chunks.push(chunk));

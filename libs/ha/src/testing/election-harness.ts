@@ -1,4 +1,5 @@
 import { Elector } from '../election/elector.js';
+import { ActingTerm } from '../term/acting-term.js';
 import type { ElectionState } from '../election/election-state.js';
 import type { ConsulPort } from '../consul/consul.port.js';
 import type { ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from '../election/ports.js';
@@ -38,23 +39,21 @@ export class FakeGraph implements FullGraphPort {
  * unreachable (frozen, cut off: no answer).
  */
 export class PeerNetwork implements PeerProbePort {
-  private readonly electors = new Map<string, Elector>();
+  private readonly terms = new Map<string, ActingTerm>();
   readonly dead = new Set<string>();
   readonly unreachable = new Set<string>();
   readonly probes: string[] = [];
 
-  register(name: string, elector: Elector): void {
-    this.electors.set(name, elector);
+  register(name: string, term: ActingTerm): void {
+    this.terms.set(name, term);
   }
 
   async probe(peer: { id: string; url: string }): Promise<'acting' | 'not-acting' | 'refused' | 'unknown'> {
     this.probes.push(peer.id);
-    const elector = this.electors.get(peer.id);
-    if (!elector || this.dead.has(peer.id)) return 'refused';
+    const term = this.terms.get(peer.id);
+    if (!term || this.dead.has(peer.id)) return 'refused';
     if (this.unreachable.has(peer.id)) return 'unknown';
-    if (elector.isActing()) return 'acting';
-    elector.promiseNotActing();
-    return 'not-acting';
+    return term.promiseNotActing() ? 'not-acting' : 'acting';
   }
 }
 
@@ -85,6 +84,8 @@ export const testTimings: ElectorTimings = {
 
 export interface TestInstance {
   elector: Elector;
+  /** What the instance's readers ask: may it act now? */
+  term: ActingTerm;
   graph: FakeGraph;
   health: FakeHealth;
   peers: PeerNetwork;
@@ -109,7 +110,10 @@ export function makeInstance(
   const health = new FakeHealth();
   const transitions: TestInstance['transitions'] = [];
   const errors: string[] = [];
+  const term = new ActingTerm(clock, { ...testTimings, ...timings }.leaseMs);
+  if (failsafe) term.restrain((now) => failsafe.member.promiseBinds(now)); // as the failsafe provider does
   const elector = new Elector({
+    term,
     consul: via,
     clock,
     health,
@@ -132,6 +136,6 @@ export function makeInstance(
       consulError: (operation, detail) => errors.push(`${operation}: ${detail}`),
     },
   });
-  peers.register(name, elector);
-  return { elector, graph, health, peers, transitions, errors, checkId: `service:a4c-${name}` };
+  peers.register(name, term);
+  return { elector, term, graph, health, peers, transitions, errors, checkId: `service:a4c-${name}` };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.port.js';
 import type { ConsulPort } from '../consul/consul.port.js';
 import type { Elector } from '../election/elector.js';
+import type { ActingTerm } from '../term/acting-term.js';
 import type { Member } from '../election/leader-value.js';
 import type { ElectorTimings } from '../election/ports.js';
 import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
@@ -13,14 +14,14 @@ import type { FailsafeRequest, FailsafeRoundPort, FailsafeVerdict } from '../fai
  * until the round's bound).
  */
 export class FailsafeNetwork implements FailsafeRoundPort {
-  private readonly members = new Map<string, { member: FailsafeMember; elector: () => Elector }>();
+  private readonly members = new Map<string, { member: FailsafeMember; instance: () => { elector: Elector; term: ActingTerm } }>();
   readonly dead = new Set<string>();
   readonly silent = new Set<string>();
   /** Every answer, as `<member>:<confirmed|reason>`. */
   readonly answers: string[] = [];
 
-  register(id: string, member: FailsafeMember, elector: () => Elector): void {
-    this.members.set(id, { member, elector });
+  register(id: string, member: FailsafeMember, instance: () => { elector: Elector; term: ActingTerm }): void {
+    this.members.set(id, { member, instance });
   }
 
   async ask(target: Member, request: FailsafeRequest, signal: AbortSignal): Promise<FailsafeVerdict> {
@@ -30,8 +31,8 @@ export class FailsafeNetwork implements FailsafeRoundPort {
       await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
       return this.note(target, { confirmed: false, reason: 'no answer in time' });
     }
-    const elector = peer.elector();
-    const answer = await peer.member.confirm(request, () => ({ holdsLock: elector.holdsLock(), acting: elector.isActing() }));
+    const { elector, term } = peer.instance();
+    const answer = await peer.member.confirm(request, () => ({ holdsLock: elector.holdsLock(), acting: term.mayAct() }));
     return this.note(target, answer.confirmed ? { confirmed: true } : answer);
   }
 

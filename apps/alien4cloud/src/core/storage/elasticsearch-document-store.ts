@@ -27,6 +27,9 @@ const INDEX_MAPPINGS = {
  */
 const SAME_EPOCH_ATTEMPTS = 100;
 
+/** Reads of an index whose shard is starting: the first try, and two more after waiting for the shard. */
+const STARTING_SHARD_ATTEMPTS = 3;
+
 /**
  * The store of an HA installation: one index per collection (`<indexPrefix><collection>`). Every write
  * uses `refresh: 'wait_for'`, so once acknowledged it is visible to any search, including the next
@@ -95,7 +98,7 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
     checkCollection(collection);
     checkId(id);
     try {
-      const response = await this.client.get<T>({ index: this.indexOf(collection), id });
+      const response = await this.onceStarted(collection, () => this.client.get<T>({ index: this.indexOf(collection), id }));
       return response.found ? response._source : undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined; // no such document, or no index yet
@@ -105,16 +108,7 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
 
   async list<T extends StoredDocument>(collection: string, options?: ListOptions): Promise<T[]> {
     checkCollection(collection);
-    try {
-      return await this.search<T>(collection, options);
-    } catch (error) {
-      if (!isShardNotStarted(error)) throw error;
-      // another instance has just created the index and its primary shard is still starting: wait for
-      // it (a starting shard takes well under a second; 5 s is the give-up point) and ask once more,
-      // rather than answer a 500
-      await this.client.cluster.health({ index: this.indexOf(collection), wait_for_status: 'yellow', timeout: '5s' });
-      return this.search<T>(collection, options);
-    }
+    return this.onceStarted(collection, () => this.search<T>(collection, options));
   }
 
   private async search<T extends StoredDocument>(collection: string, options?: ListOptions): Promise<T[]> {
@@ -132,7 +126,9 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
   async delete(collection: string, id: string): Promise<boolean> {
     checkCollection(collection);
     checkId(id);
-    const index = this.indexOf(collection);
+    // the index first, with our mappings: an externally versioned delete on a missing index makes
+    // Elasticsearch auto-create it with its own (ids as text, which no list can sort on)
+    const index = await this.writableIndex(collection);
     try {
       await this.fenced(`delete ${collection}/${id}`, (version) => this.client.delete({ index, id, refresh: 'wait_for', ...version }));
       return true;
@@ -146,6 +142,23 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
     this.logger.log('Elasticsearch client closed');
+  }
+
+  /**
+   * Runs one read, and runs it again once the index's primary shard has started when it reached an
+   * index being created (by us or another instance: it exists for a few milliseconds before its shard
+   * runs). A starting shard takes well under a second; each wait gives up after 5 s.
+   */
+  private async onceStarted<R>(collection: string, read: () => Promise<R>): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!isShardNotStarted(error) || attempt >= STARTING_SHARD_ATTEMPTS) throw error;
+        // 408: the shard did not start within the wait; the next read says whether it has by now
+        await this.client.cluster.health({ index: this.indexOf(collection), wait_for_status: 'yellow', timeout: '5s' }, { ignore: [408] });
+      }
+    }
   }
 
   /**
@@ -202,9 +215,15 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
   }
 }
 
-/** 503 "all shards failed" from a search: the index exists but its primary shard is not started yet. */
+/**
+ * What Elasticsearch 8.19 answers (503) to a search or a get that reaches an index whose primary shard
+ * is not started yet: "all shards failed" from a search, no shard available (unassigned), or the shard
+ * still recovering.
+ */
+const SHARD_NOT_STARTED = new Set(['search_phase_execution_exception', 'no_shard_available_action_exception', 'illegal_index_shard_state_exception']);
+
 function isShardNotStarted(error: unknown): boolean {
-  return error instanceof errors.ResponseError && error.statusCode === 503 && error.body?.error?.type === 'search_phase_execution_exception';
+  return error instanceof errors.ResponseError && error.statusCode === 503 && SHARD_NOT_STARTED.has(error.body?.error?.type);
 }
 
 function isNotFound(error: unknown): boolean {
