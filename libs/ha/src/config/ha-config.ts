@@ -85,18 +85,15 @@ export interface HaConfig {
   readonly leaderLeaseInSecond?: number;
   /** Rule 11: bound on closing the full graph after the drain; an overrun ends the process with exit code 3. */
   readonly closeTimeoutInMillis: number;
-  /** Bearer token required by the admin mutations (`POST /rest/admin/ha/step-down`); with HA on and none set they answer 403 (secret). */
+  /** Bearer token required by the admin mutations (`POST /rest/admin/ha/step-down`, and `/failsafe` between instances); with HA on and none set they answer 403 (secret). */
   readonly adminToken?: string;
   /** A non-acting instance holds requests and forwards them to the acting leader (false: 503 at once). */
   readonly forwardToLeader: boolean;
   /** How long a non-acting instance holds a request waiting for an acting leader before 503 + Retry-After. */
   readonly forwardTimeoutInMillis: number;
-  /**
-   * Our addition (rule 13): the acting leader keeps acting through a Consul outage while every member the
-   * leader key lists confirms that it cannot reach Consul either. Needs ha.adminToken (the round's route).
-   */
+  /** Rule 13: the acting leader keeps acting through a Consul outage while every member the leader key lists confirms it cannot reach Consul either; off without ha.adminToken (the rounds need it). */
   readonly failsafe: boolean;
-  /** Our addition (rule 13): the longest a leader acts on failsafe confirmations in a row. */
+  /** Rule 13: the longest a leader acts on failsafe confirmations in a row; an instance the key does not list waits this + lease + margin to race for a key freed without release. */
   readonly failsafeMaxInSecond: number;
 }
 
