@@ -2,18 +2,17 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { parseLeaderValue } from '../election/leader-value.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { InMemoryConsul } from '../testing/in-memory-consul.js';
-import { makeInstance, PeerNetwork, testTimings, type TestInstance } from '../testing/election-harness.js';
+import { makeInstance, PeerNetwork, testTimings } from '../testing/election-harness.js';
 import { FailsafeNetwork, testFailsafe } from '../testing/failsafe-network.js';
 import { PartitionableConsul } from '../testing/partitionable-consul.js';
+import { actingIds, advanceWatching as watching, stopAll, type LinkedNode } from '../testing/linked-nodes.js';
 
 const KEY = 'service/a4c/leader';
 const { leaseMs, takeoverMarginMs, renewDeadlineMs, proveIntervalMs, sessionTtlMs } = testTimings;
 const FAILSAFE_MAX_MS = 40_000;
 const COLD_START_WAIT_MS = leaseMs + takeoverMarginMs + proveIntervalMs;
 
-interface Node extends TestInstance {
-  link: PartitionableConsul;
-}
+type Node = LinkedNode;
 
 /** Rule 13 (docs/architecture.md) on the real elector: fake clock, in-memory consul, one link per instance. */
 describe('Failsafe through a Consul outage (rule 13)', () => {
@@ -39,15 +38,7 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     return n;
   }
 
-  afterEach(async () => {
-    for (const n of started.splice(0)) {
-      n.link.cut = false;
-      n.link.hanging.clear();
-      const stopping = n.elector.stop();
-      await clock.advance(0);
-      await stopping;
-    }
-  });
+  afterEach(() => stopAll(clock, started));
 
   async function start(...nodes: Node[]): Promise<void> {
     for (const n of nodes) n.elector.start();
@@ -67,20 +58,10 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     return [a, b, c];
   }
 
-  const acting = (nodes: Node[]) => nodes.filter((n) => n.term.mayAct()).map((n) => n.elector.leader?.id);
+  const acting = actingIds;
   const listed = () => parseLeaderValue(consul.entry(KEY)?.value)?.members?.map((m) => m.id);
 
-  /** Moves time in small steps, checking after each that at most one instance acts; returns who acted, per step. */
-  async function advanceWatching(ms: number, nodes: Node[], stepMs = 50): Promise<string[][]> {
-    const seen: string[][] = [];
-    for (let t = 0; t < ms; t += stepMs) {
-      await clock.advance(stepMs);
-      const now = acting(nodes) as string[];
-      expect(now.length).toBeLessThanOrEqual(1);
-      seen.push(now);
-    }
-    return seen;
-  }
+  const advanceWatching = (ms: number, nodes: Node[], stepMs = 50) => watching(clock, ms, nodes, stepMs);
 
   it('the leader writes the passing instances into the key as members, under its own session', async () => {
     const [a, , c] = await cluster();
