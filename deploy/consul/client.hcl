@@ -3,7 +3,8 @@
 # knows the servers and follows their failover; the agent also runs A4C's HTTP health check.
 
 datacenter = "dc1"
-# A4C hosts are named a4c-*: deploy/consul/acl/a4c.policy.hcl grants session:write on those nodes
+# A4C hosts are named a4c-*: deploy/consul/acl/a4c.policy.hcl grants session:write and node:read on those
+# nodes (its own session, a crashed peer's session, the health read of every instance)
 node_name  = "a4c-host-1"
 data_dir   = "/opt/consul"
 server     = false

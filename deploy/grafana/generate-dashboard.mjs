@@ -59,7 +59,7 @@ export function buildDashboard() {
       { value: null, color: 'green' },
       { value: 4, color: 'orange' },
     ]))
-    .withPanel(stat('Term', 'The LockIndex of the current term (the fencing token)', `max(a4c_ha_term{${job}})`, [{ value: null, color: 'blue' }]))
+    .withPanel(stat('Term', 'The LockIndex of the current holding of the lock (a label; the fencing token is the epoch)', `max(a4c_ha_term{${job}})`, [{ value: null, color: 'blue' }]))
     .withPanel(timeseries('Acting by instance', '1 while the instance acts as leader', 'short', [query(`a4c_ha_acting{${job}}`, '{{instance}}')]))
     .withPanel(timeseries('Election state', 'The state each instance is in', 'short', [query(`a4c_ha_state{${job}} == 1`, '{{instance}} {{state}}')]))
     .withRow(new RowBuilder('Lease'))

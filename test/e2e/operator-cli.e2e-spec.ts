@@ -7,11 +7,11 @@ import { freePort } from '../support/free-port.js';
 import { killAllSpawned } from '../support/spawned-process.js';
 import { waitUntil } from '../support/wait-until.js';
 
-// The a4c-ha CLI (libs/ha/dist/cli/main.js, the package's bin) against a real 3-instance cluster on
+// The a4c-ha CLI (libs/ha/bin/a4c-ha.mjs, the package's bin, which runs libs/ha/dist/cli/main.js) against a real 3-instance cluster on
 // consul-dev: it finds Consul in the cluster's own config file, like the servers.
 jest.setTimeout(90_000);
 
-const CLI = join(process.cwd(), 'libs', 'ha', 'dist', 'cli', 'main.js');
+const CLI = join(process.cwd(), 'libs', 'ha', 'bin', 'a4c-ha.mjs');
 const ADMIN_TOKEN = 'operator-cli-e2e-token';
 /** Fast checks; a TTL that leaves room for the drain and close bounds in the renew deadline. */
 const CLUSTER_TIMINGS = { healthCheckPeriodInSecond: 1, consulSessionTTLInSecond: 15, drainTimeoutInMillis: 2_000 };

@@ -37,7 +37,8 @@ function parseComment(key: string, doc: string): HaKeyComment {
     .split('\n')
     .map((line) => line.replace(/^\s*\*?\s?/, '').trim())
     .join(' ');
-  const [text, ...tagParts] = body.split(/\s(?=@[a-zA-Z]+\b)|^(?=@)/);
+  // only our two tags start a tag: any other @word (a package name, an email) stays text
+  const [text, ...tagParts] = body.split(/\s(?=@(?:origin|defaultValue)\b)|^(?=@(?:origin|defaultValue)\b)/);
   const tags = new Map(tagParts.map((part) => {
     const match = /^@(\w+)\s*(.*)$/.exec(part.trim());
     if (!match) throw new Error(`HaConfig.${key}: unreadable tag ${part}`);
@@ -45,6 +46,5 @@ function parseComment(key: string, doc: string): HaKeyComment {
   }));
   const origin = tags.get('origin');
   if (origin !== undefined && origin !== 'a4c' && origin !== 'later-a4c') throw new Error(`HaConfig.${key}: @origin must be a4c or later-a4c, got ${origin}`);
-  for (const tag of tags.keys()) if (tag !== 'origin' && tag !== 'defaultValue') throw new Error(`HaConfig.${key}: unknown tag @${tag}`);
   return { key, text: (text ?? '').replace(/\s+/g, ' ').trim(), origin, defaultValue: tags.get('defaultValue') };
 }

@@ -70,7 +70,7 @@ describe('a staggered return (POST /recovery)', () => {
 });
 
 describe('node reads of the catalog (docs/consul-behaviour.md §12.8)', () => {
-  it('§12.8: GET /v1/catalog/nodes lists every registered node by name; a node that left is gone', async () => {
+  it('P27: GET /v1/catalog/nodes lists every registered node by name; a node that left is gone', async () => {
     const d = await threeAgents();
     const r = await d.call('GET', '/v1/catalog/nodes');
     expect(r.status).toBe(200);
@@ -81,7 +81,7 @@ describe('node reads of the catalog (docs/consul-behaviour.md §12.8)', () => {
     expect((await d.call('GET', '/v1/catalog/nodes')).json<Array<{ Node: string }>>().map((n) => n.Node)).toEqual(['a4c-1', 'a4c-3']);
   });
 
-  it('§12.8: GET /v1/health/node/<node> answers the node\'s checks as the servers have them, serfHealth first; an unknown node is []', async () => {
+  it('P28: GET /v1/health/node/<node> answers the node\'s checks as the servers have them, serfHealth first; an unknown node is []', async () => {
     const d = await threeAgents();
     await d.callAgent('a4c-2', 'PUT', '/v1/agent/service/register', { ID: 'a4c-x', Name: 'a4c', Check: { CheckID: 'service:a4c-x', TTL: '1h', Status: 'passing' } });
     const checks = (await d.call('GET', '/v1/health/node/a4c-2')).json<Array<{ Node: string; CheckID: string; Status: string; ServiceName: string }>>();
@@ -92,7 +92,7 @@ describe('node reads of the catalog (docs/consul-behaviour.md §12.8)', () => {
     expect([unknown.status, unknown.json()]).toEqual([200, []]);
   });
 
-  it('§12.8: both are blocking reads: a blocked GET returns when a check of the catalog changes', async () => {
+  it('P27/P28: both are blocking reads: a blocked GET returns when a check of the catalog changes', async () => {
     const d = await threeAgents();
     const index = (await d.call('GET', '/v1/health/node/a4c-1')).headers.get('x-consul-index');
     const pending = d.call('GET', `/v1/health/node/a4c-1?index=${index}&wait=30s`);

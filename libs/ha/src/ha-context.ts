@@ -4,15 +4,19 @@
  */
 export interface HaContext {
   readonly instanceId: string;
-  /** The lock's LockIndex: a fencing token that grows with every fresh acquisition. 0 when HA is off. */
+  /**
+   * The lock's LockIndex for this holding: a label for logs and status, not a fencing token (it restarts
+   * at 1 when Consul loses its state; the fencing token is `epoch`). 0 when HA is off.
+   */
   readonly term: number;
   /** ISO timestamp of the moment this instance became leader for this term. */
   readonly since: string;
   /** Aborts when leadership ends (before the child is closed): background work stops on it. */
   readonly signal: AbortSignal;
   /**
-   * False once the term is over, and also for a moment after this process was frozen (SIGSTOP, a paused
-   * VM) until the lock is confirmed again: check it right before acting on shared state.
+   * The acting term's answer (docs/architecture.md, "The term"): false once leadership is over, while the
+   * lease is not proven (also for a moment after this process was frozen: SIGSTOP, a paused VM) and
+   * while a stopping leader quiesces. Check it right before acting on shared state.
    */
   readonly isLeading?: () => boolean;
   /**

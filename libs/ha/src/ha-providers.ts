@@ -139,7 +139,7 @@ export const HA_PROVIDERS: Provider[] = [
         tls: forwardingTls(config),
         log: (line) => forwardingLogger.warn(line),
       });
-      return new HaForwarding(view, forwarding, { quiesceMs: timings.drainTimeoutMs, handOverMs: config.forwardTimeoutInMillis + timings.drainTimeoutMs });
+      return new HaForwarding(view, forwarding, config.forwardTimeoutInMillis + timings.drainTimeoutMs);
     },
     inject: [HA_SETTINGS, HA_CONSUL, ActingTerm, HA_ELECTOR, ElectionReporter],
   },

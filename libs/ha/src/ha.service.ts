@@ -3,7 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { Clock } from './clock/clock.port.js';
 import { roleOf, sessionOf, termOf } from './election/election-state.js';
-import { checkTimeoutFor, type Elector } from './election/elector.js';
+import { checkTimeoutFor } from './config/ha-timings.js';
+import type { Elector } from './election/elector.js';
 import { HaForwarding } from './forwarding/ha-forwarding.js';
 import { HA_CLOCK, HA_CONSUL, HA_ELECTOR, HA_SETTINGS } from './ha-providers.js';
 import type { HaConsul, HaSettings } from './ha-runtime.js';
@@ -105,7 +106,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
     const elector = this.elector;
     if (!elector || !this.term.holdsLock) return false;
     // the answer (202) does not wait: the requests in the full graph finish first, then the elector releases
-    void this.forwarding.quiesce().then(() => {
+    void this.quiesce().then(() => {
       if (!elector.stepDown(candidate)) this.term.resume();
     });
     return true;
@@ -128,7 +129,7 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
   /** The shutdown order: quiesce, release (the elector closes the full graph first), hand over. */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.elector) {
-      await this.forwarding.quiesce();
+      await this.quiesce();
       await this.elector.stop();
       await this.forwarding.handOver(this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined);
     } else {
@@ -136,6 +137,14 @@ export class HaService implements OnApplicationBootstrap, BeforeApplicationShutd
       await this.host.deactivate('shutdown');
     }
     this.consul?.close?.();
+  }
+
+  /**
+   * A leader about to give up the lock on purpose stops acting now (new requests are held for the
+   * successor) and waits, bounded by ha.drainTimeoutInMillis, for what its full graph is serving.
+   */
+  private async quiesce(): Promise<void> {
+    if (this.term.quiesce()) await this.host.idle(this.settings.timings.drainTimeoutMs);
   }
 
   /** After the HTTP server has closed: no health request can still be using the Elasticsearch client. */

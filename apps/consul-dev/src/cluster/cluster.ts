@@ -8,7 +8,7 @@ import { SERF_ALIVE, SERF_FAILED } from '../state/check-registry.js';
 import { SERF_CHECK_ID } from '../state/session-request.js';
 import type { Agent } from './agent.js';
 import { DEFAULT_FAULT_TIMINGS, type FaultTimings } from './fault-timings.js';
-import { type RecoveryStep, SERVERS_TARGET } from './recovery-plan.js';
+import { RecoverySchedule, type RecoveryStep, SERVERS_TARGET } from './recovery-plan.js';
 
 export class ClusterError extends Error {
   constructor(readonly status: number, message: string) {
@@ -25,9 +25,8 @@ export class Cluster {
   readonly agents: ReadonlyMap<string, Agent>;
   quorumLoss: QuorumLoss | null = null;
   private readonly quorumWatchers = new Set<() => void>();
-  /** Steps of a staggered recovery not run yet, with their due time (wall clock). */
-  private readonly pendingRecovery = new Map<string, { dueAt: number; timer: NodeJS.Timeout }>();
-  private lastRecoveryError: string | null = null;
+  /** Steps of a staggered recovery not run yet. */
+  private readonly recovery = new RecoverySchedule();
 
   constructor(
     private readonly state: ConsulState,
@@ -144,24 +143,14 @@ export class Cluster {
    */
   recover(steps: readonly RecoveryStep[], overrides: Partial<FaultTimings> = {}): void {
     for (const { target } of steps) {
-      if (this.pendingRecovery.has(target)) throw new ClusterError(409, `${target} already has a recovery step pending`);
+      if (this.recovery.has(target)) throw new ClusterError(409, `${target} already has a recovery step pending`);
       if (target === SERVERS_TARGET) {
         if (this.quorumLoss === null) throw new ClusterError(409, 'quorum is not lost');
       } else if (this.agent(target).process === 'running' && this.agent(target).partition === null) {
         throw new ClusterError(409, `agent ${target} is running and connected`);
       }
     }
-    const now = Date.now();
-    for (const { atMs, target } of steps) {
-      const timer = setTimeout(() => {
-        this.pendingRecovery.delete(target);
-        this.bringBack(target, overrides).catch((error: unknown) => {
-          this.lastRecoveryError = `${target}: ${(error as Error).message}`;
-        });
-      }, atMs);
-      timer.unref();
-      this.pendingRecovery.set(target, { dueAt: now + atMs, timer });
-    }
+    this.recovery.schedule(steps, (target) => this.bringBack(target, overrides));
   }
 
   private async bringBack(target: string, overrides: Partial<FaultTimings>): Promise<void> {
@@ -206,8 +195,7 @@ export class Cluster {
   }
 
   close(): void {
-    for (const { timer } of this.pendingRecovery.values()) clearTimeout(timer);
-    this.pendingRecovery.clear();
+    this.recovery.clear();
     for (const agent of this.agents.values()) agent.close();
     this.quorumWatchers.clear();
   }
@@ -219,10 +207,7 @@ export class Cluster {
       quorumLostForMs: this.quorumLoss ? Date.now() - this.quorumLoss.since : null,
       timings: this.timings,
       clientMode: this.clientMode,
-      recovery: {
-        pending: [...this.pendingRecovery].map(([target, { dueAt }]) => ({ target, inMs: Math.max(0, dueAt - Date.now()) })),
-        lastError: this.lastRecoveryError,
-      },
+      recovery: this.recovery.snapshot(),
     };
   }
 

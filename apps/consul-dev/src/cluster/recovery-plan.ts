@@ -1,7 +1,7 @@
 // A staggered return after an outage: the servers' quorum and each agent come back at their own time,
 // in any order (a rolling restart done in the wrong order, agents returning before their servers).
-// The plan is validated up front (every target down now, named once) and then run on timers by the
-// cluster; a step whose target came back meanwhile is skipped.
+// The plan is validated up front by the cluster (every target down now, named once) and then run on
+// timers here; a step whose target came back meanwhile is skipped by the cluster.
 
 /** `servers` restores the quorum; any other target is an agent's node (restarted if killed or left, healed if cut off). */
 export interface RecoveryStep {
@@ -25,4 +25,38 @@ export function parseRecoverySteps<E extends Error>(body: Record<string, unknown
     seen.add(target);
     return { atMs, target };
   });
+}
+
+/** The timers of the steps not run yet; a step that fails is kept for GET /state. */
+export class RecoverySchedule {
+  private readonly pending = new Map<string, { dueAt: number; timer: NodeJS.Timeout }>();
+  private lastError: string | null = null;
+
+  has(target: string): boolean {
+    return this.pending.has(target);
+  }
+
+  /** Runs `bringBack(target)` for each step at its time. */
+  schedule(steps: readonly RecoveryStep[], bringBack: (target: string) => Promise<void>): void {
+    const now = Date.now();
+    for (const { atMs, target } of steps) {
+      const timer = setTimeout(() => {
+        this.pending.delete(target);
+        bringBack(target).catch((error: unknown) => {
+          this.lastError = `${target}: ${(error as Error).message}`;
+        });
+      }, atMs);
+      timer.unref();
+      this.pending.set(target, { dueAt: now + atMs, timer });
+    }
+  }
+
+  clear(): void {
+    for (const { timer } of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
+  }
+
+  snapshot() {
+    return { pending: [...this.pending].map(([target, { dueAt }]) => ({ target, inMs: Math.max(0, dueAt - Date.now()) })), lastError: this.lastError };
+  }
 }

@@ -55,36 +55,35 @@ async function healthService(ctx: ApiContext): Promise<void> {
   sendJson(ctx.res, 200, result.value, ctx.pretty);
 }
 
+/** One row of `GET /v1/catalog/service/<name>`: the node's fields and the service's, flattened. */
+function catalogEntry({ node, service: s }: Instance) {
+  const n = nodeJson(node);
+  return {
+    ID: n.ID,
+    Node: n.Node,
+    Address: n.Address,
+    Datacenter: n.Datacenter,
+    TaggedAddresses: n.TaggedAddresses,
+    NodeMeta: n.Meta,
+    ServiceKind: '',
+    ServiceID: s.ID,
+    ServiceName: s.Service,
+    ServiceTags: s.Tags,
+    ServiceAddress: s.Address,
+    ServiceMeta: s.Meta,
+    ServicePort: s.Port,
+    ServiceWeights: s.Weights,
+    ServiceEnableTagOverride: s.EnableTagOverride,
+    CreateIndex: s.CreateIndex,
+    ModifyIndex: s.ModifyIndex,
+  };
+}
+
 async function catalogService(ctx: ApiContext): Promise<void> {
   const name = serviceName(ctx, '/v1/catalog/service/');
   const result = await blockingRead(ctx, () => {
     const { value, filtered } = instances(ctx, name);
-    return {
-    index: ctx.state.catalogIndex,
-    filtered,
-    value: value.map(({ node, service: s }) => {
-      const n = nodeJson(node);
-      return {
-        ID: n.ID,
-        Node: n.Node,
-        Address: n.Address,
-        Datacenter: n.Datacenter,
-        TaggedAddresses: n.TaggedAddresses,
-        NodeMeta: n.Meta,
-        ServiceKind: '',
-        ServiceID: s.ID,
-        ServiceName: s.Service,
-        ServiceTags: s.Tags,
-        ServiceAddress: s.Address,
-        ServiceMeta: s.Meta,
-        ServicePort: s.Port,
-        ServiceWeights: s.Weights,
-        ServiceEnableTagOverride: s.EnableTagOverride,
-        CreateIndex: s.CreateIndex,
-        ModifyIndex: s.ModifyIndex,
-      };
-    }),
-    };
+    return { index: ctx.state.catalogIndex, value: value.map(catalogEntry), filtered };
   });
   sendJson(ctx.res, 200, result.value, ctx.pretty);
 }

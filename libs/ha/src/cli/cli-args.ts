@@ -4,7 +4,7 @@ export const COMMANDS = ['list', 'leader', 'switchover', 'watch', 'history'] as 
 export type Command = (typeof COMMANDS)[number];
 
 /** The flags every command takes; commands add theirs (COMMAND_FLAGS). */
-const COMMON_FLAGS = ['config', 'consul', 'token', 'format', 'help'] as const;
+const COMMON_FLAGS = ['config', 'consul', 'token', 'format', 'help', 'version'] as const;
 const COMMAND_FLAGS: Record<Command, readonly string[]> = {
   list: [],
   leader: [],
@@ -12,11 +12,12 @@ const COMMAND_FLAGS: Record<Command, readonly string[]> = {
   watch: ['interval-ms', 'count'],
   history: ['limit'],
 };
-const BOOLEAN_FLAGS = new Set(['help']);
+const BOOLEAN_FLAGS = new Set(['help', 'version']);
 
 export interface CliArgs {
   command: Command | undefined;
   help: boolean;
+  version: boolean;
   flags: Record<string, string>;
   /** `--section.key=value` overrides, as the server takes them (only `ha.*` matter here). */
   overrides: { path: string[]; text: string }[];
@@ -27,7 +28,7 @@ export interface CliArgs {
  * missing value or a stray argument is a UsageError (exit 2) naming it.
  */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { command: undefined, help: false, flags: {}, overrides: [] };
+  const args: CliArgs = { command: undefined, help: false, version: false, flags: {}, overrides: [] };
   const rest = [...argv];
   if (rest[0] !== undefined && !rest[0].startsWith('-')) {
     const name = rest.shift()!;
@@ -48,7 +49,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     if (!allowed.has(name)) throw new UsageError(`unknown flag --${name}${args.command ? ` for ${args.command}` : ''}`);
     if (BOOLEAN_FLAGS.has(name)) {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      args.help = true;
+      if (name === 'help') args.help = true;
+      else args.version = true;
       continue;
     }
     const value = inline ?? rest.shift();

@@ -7,7 +7,8 @@ const COMMON = `Where Consul and the admin token come from (as the server reads 
   --consul URL           the Consul agent, e.g. http://127.0.0.1:8500 (wins over the above)
   --token TOKEN          the admin token (default ha.adminToken)
   --format table|json    output format (default table)
-  --help                 this help`;
+  --help                 this help
+  --version              the version of a4c-ha`;
 
 const EXITS = `Exit codes: 0 done; 1 Consul or an instance unreachable, a request refused, a switchover not
 completed; 2 bad command line or configuration; 3 (leader) no instance acts as leader.`;

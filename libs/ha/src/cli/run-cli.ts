@@ -3,6 +3,7 @@ import { loadCliSettings } from './cli-config.js';
 import { CliFailure, EXIT, UsageError } from './cli-errors.js';
 import { history, leader, list, switchover, watch, type CliOutput } from './commands.js';
 import { helpText } from './help.js';
+import { buildVersion } from '../metrics/build-version.js';
 
 export interface CliIo extends CliOutput {
   err(text: string): void;
@@ -16,6 +17,10 @@ const RUN: Record<Command, typeof list> = { list, leader, switchover, watch, his
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const args = parseCliArgs(argv);
+    if (args.version) {
+      io.out(`a4c-ha ${buildVersion()}`);
+      return EXIT.ok;
+    }
     if (args.help) {
       io.out(helpText(args.command).trimEnd());
       return EXIT.ok;

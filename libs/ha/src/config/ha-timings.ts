@@ -1,4 +1,5 @@
 import type { HaConfig } from './ha-config.js';
+import { INTERNAL_DEFAULTS } from './internal-defaults.js';
 
 /** Every delay the elector uses, in milliseconds, derived once from the validated config. */
 export interface HaTimings {
@@ -44,6 +45,19 @@ export const DEFAULT_LEASE_MS = 10_000;
 /** How long a Consul server may hold a blocking read beyond wait + wait/16 (docs/consul-behaviour.md §5.2). */
 export const BLOCKING_HOLD_MS = 5000;
 
+/** Timeout of Consul's HTTP check: the interval, within Consul's 1 s minimum and its 10 s default. */
+export function checkTimeoutFor(healthCheckIntervalMs: number): number {
+  return Math.max(1000, Math.min(10_000, healthCheckIntervalMs));
+}
+
+/**
+ * How often the instance looks at its own health (rule 8 and its mirror): each check period, but at least
+ * every INTERNAL_DEFAULTS.healthPollMaxMs, so a leader notices its own failure about as fast as Consul.
+ */
+export function healthPollMsOf(healthCheckIntervalMs: number): number {
+  return Math.min(INTERNAL_DEFAULTS.healthPollMaxMs, healthCheckIntervalMs);
+}
+
 /** The `wait` sent on blocking reads, in whole milliseconds (Consul takes `wait=<n>ms`). */
 export function blockingWaitMsOf(consulQueryTimeoutInMin: number): number {
   return Math.max(1, Math.round(consulQueryTimeoutInMin * 60_000));
@@ -87,7 +101,7 @@ export function deriveHaTimings(config: TimingInput): HaTimings {
   const sessionTtlMs = config.consulSessionTTLInSecond * 1000;
   const leaseMs = leaseMsOf(config);
   // Every non-blocking Consul call is bounded by half the lease: a proof that takes longer is useless,
-  // and a call can never outlive the lease it serves (docs/architecture.md §5).
+  // and a call can never outlive the lease it serves (docs/architecture.md §2, "The timing relations").
   const requestTimeoutMs = Math.max(1, Math.min(config.consulConnectTimeoutInMillis, Math.floor(leaseMs / 2)));
   // Connecting longer than a whole request may last is pointless, for blocking reads too.
   const connectTimeoutMs = Math.min(config.consulConnectTimeoutInMillis, requestTimeoutMs);

@@ -3,7 +3,7 @@
  * (docs/architecture.md §7, convention 7; the configurable defaults are in ha-defaults.ts, the timings
  * derived from them in ha-timings.ts). All durations in milliseconds.
  */
-export const INTERNAL_DEFAULTS = Object.freeze({
+const values = {
   // Rule 10's probe of a predecessor: a live process on a live host answers in milliseconds; a frozen
   // one never does, and waiting longer than a second only delays the lease wait that decides then.
   peerProbeTimeoutMs: 1000,
@@ -42,4 +42,9 @@ export const INTERNAL_DEFAULTS = Object.freeze({
   // A cluster-view member or a step-down candidate must answer its status route within a second: a
   // hung member must not stall the view, and a candidate must be responsive to take over.
   memberStatusTimeoutMs: 1000,
-});
+  // A backup's blocking read of the key never waits less than this, even right before its session's
+  // next renew: a shorter wait would turn the watch into a busy poll of the agent.
+  minBlockingWaitMs: 1000,
+};
+
+export const INTERNAL_DEFAULTS: Readonly<Record<keyof typeof values, number>> = Object.freeze(values);

@@ -18,7 +18,7 @@ export interface ConsulConnection {
   tls?: { ca?: (string | Buffer)[]; cert?: string | Buffer; key?: string | Buffer; pfx?: Buffer; passphrase?: string };
   token?: string;
   datacenter?: string;
-  /** Bound of every non-blocking call: well under the renew deadline (docs/architecture.md §5). */
+  /** Bound of every non-blocking call: well under the renew deadline (docs/architecture.md §2, "The timing relations"). */
   requestTimeoutMs: number;
   /** Bound of a blocking read: above wait + wait/16 + the server's hold time. */
   blockingReadTimeoutMs: number;

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.port.js';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
 import { SessionInvalidatedError } from '../consul/consul-errors.js';
 import type { ConsulPort, KeyEntry, KeyRead } from '../consul/consul.port.js';
 import { listedIn } from '../failsafe/members.js';
@@ -9,13 +10,11 @@ import { predecessorOf } from './predecessor.js';
 
 export interface AcquireTimings {
   blockingWaitMs: number;
-  /** How long the others stand back after a hand-over to a chosen candidate. */
-  handoverWindowMs: number;
   /**
    * Rule 13: how long an instance the key's `members` do not list waits, once it sees the key freed
    * without release, before it races (0: failsafe off, no wait).
    */
-  unlistedWaitMs: number;
+  unlistedWaitMs?: number;
 }
 
 /**
@@ -25,12 +24,10 @@ export interface AcquireTimings {
  */
 export class AcquireAttempt {
   private watchIndex = 0;
-  /** The released-for-a-candidate value we are standing back for, and since when (monotonic). */
-  private standingBack: { modifyIndex: number; since: number } | null = null;
-  /** The freed-without-release value we, unlisted, stay out of the race for, and since when (monotonic). */
-  private stayingOut: { modifyIndex: number; since: number } | null = null;
   /** The leader as last read from the key (null when free). */
   lastValue: LeaderValue | null = null;
+  /** The freed-without-release value we, unlisted, stay out of the race for, and since when (monotonic). */
+  private stayingOut: { modifyIndex: number; since: number } | null = null;
 
   constructor(
     private readonly deps: {
@@ -50,7 +47,11 @@ export class AcquireAttempt {
     this.watchIndex = 0;
   }
 
-  async run(sessionId: string, untilRenewMs: number, signal: AbortSignal): Promise<Observation> {
+  /**
+   * `standBackOverFor`: the ModifyIndex of a hand-over release whose stand-back window decide() declared
+   * over, so that this attempt races for it after all.
+   */
+  async run(sessionId: string, untilRenewMs: number, signal: AbortSignal, standBackOverFor: number | null = null): Promise<Observation> {
     const blocked = this.watchIndex !== 0;
     const read = await this.read(untilRenewMs, signal);
     this.deps.keySeen?.(read.entry);
@@ -63,8 +64,13 @@ export class AcquireAttempt {
       return { type: 'key', holder };
     }
     this.watchIndex = 0;
-    const standBack = this.standBackFor(read, value, freeSeenAt) ?? this.stayOutUnlisted(read, value, freeSeenAt, untilRenewMs);
-    if (standBack) return standBack;
+    // a leader that stepped down for a named candidate: decide() lets it have the first try
+    const candidate = value?.released ? value.candidate : undefined;
+    if (candidate && candidate !== this.deps.identity.instanceId && read.entry && read.entry.modifyIndex !== standBackOverFor) {
+      return { type: 'released-for-candidate', candidate, modifyIndex: read.entry.modifyIndex };
+    }
+    const unlisted = this.stayOutUnlisted(read, value, freeSeenAt, untilRenewMs);
+    if (unlisted) return unlisted;
     // rule 8 again: the read may have blocked for seconds, so the health seen before it is stale (a
     // fault that hits every instance frees the key exactly when our own health has just gone down)
     if (blocked) {
@@ -74,42 +80,30 @@ export class AcquireAttempt {
     return this.tryAcquire(sessionId, read, freeSeenAt);
   }
 
-  private read(untilRenewMs: number, signal: AbortSignal): Promise<KeyRead> {
-    const { consul, identity, timings } = this.deps;
-    if (this.watchIndex === 0) return consul.readKey(identity.leaderKey);
-    return consul.readKey(identity.leaderKey, {
-      index: this.watchIndex,
-      waitMs: Math.min(timings.blockingWaitMs, Math.max(1000, untilRenewMs)),
-      signal,
-    });
-  }
-
-  /** A leader that stepped down for a named candidate: the others give it the first try. */
-  private standBackFor(read: KeyRead, value: LeaderValue | null, now: number): Observation | null {
-    const candidate = value?.released ? value.candidate : undefined;
-    if (!candidate || candidate === this.deps.identity.instanceId || !read.entry) {
-      this.standingBack = null;
-      return null;
-    }
-    if (this.standingBack?.modifyIndex !== read.entry.modifyIndex) this.standingBack = { modifyIndex: read.entry.modifyIndex, since: now };
-    const waitMs = this.standingBack.since + this.deps.timings.handoverWindowMs - now;
-    return waitMs > 0 ? { type: 'standing-back', candidate, waitMs } : null;
-  }
-
   /**
    * Rule 13: a key freed without release whose `members` do not list us may still have its leader acting
    * on failsafe rounds (it never asked us); we race only once that leader's failsafe and lease are over.
    */
   private stayOutUnlisted(read: KeyRead, value: LeaderValue | null, now: number, untilRenewMs: number): Observation | null {
-    const { identity, timings } = this.deps;
-    if (timings.unlistedWaitMs <= 0 || !read.entry || value?.released || listedIn(value, identity.instanceId)) {
+    const waitForMs = this.deps.timings.unlistedWaitMs ?? 0;
+    if (waitForMs <= 0 || !read.entry || value?.released || listedIn(value, this.deps.identity.instanceId)) {
       this.stayingOut = null;
       return null;
     }
     if (this.stayingOut?.modifyIndex !== read.entry.modifyIndex) this.stayingOut = { modifyIndex: read.entry.modifyIndex, since: now };
-    const waitMs = this.stayingOut.since + timings.unlistedWaitMs - now;
+    const waitMs = this.stayingOut.since + waitForMs - now;
     // the session is renewed between two looks, so the wait is taken in pieces no longer than that
     return waitMs > 0 ? { type: 'not-listed', leaderId: value?.id ?? 'unknown', waitMs: Math.max(1, Math.min(waitMs, untilRenewMs)) } : null;
+  }
+
+  private read(untilRenewMs: number, signal: AbortSignal): Promise<KeyRead> {
+    const { consul, identity, timings } = this.deps;
+    if (this.watchIndex === 0) return consul.readKey(identity.leaderKey);
+    return consul.readKey(identity.leaderKey, {
+      index: this.watchIndex,
+      waitMs: Math.min(timings.blockingWaitMs, Math.max(INTERNAL_DEFAULTS.minBlockingWaitMs, untilRenewMs)),
+      signal,
+    });
   }
 
   private async tryAcquire(sessionId: string, before: KeyRead, freeSeenAt: number): Promise<Observation> {

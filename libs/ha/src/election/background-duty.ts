@@ -13,9 +13,5 @@ export abstract class BackgroundDuty {
     this.stopper.abort();
   }
 
-  protected get stopped(): boolean {
-    return this.stopper.signal.aborted;
-  }
-
   protected abstract loop(): Promise<void>;
 }

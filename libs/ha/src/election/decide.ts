@@ -1,13 +1,16 @@
 import { assertNever, type ElectionState, type Takeover } from './election-state.js';
 import { freshLease, leaseDueAt, leaseValid, onFailsafe, renewDeadlineAt, withFailsafeRound, withProof, withRenewal, type LeaseTimings } from './lease.js';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
+import { healthPollMsOf } from '../config/ha-timings.js';
 import type { Observation } from './observation.js';
+import type { ElectorTimings } from './ports.js';
 import type { Predecessor } from './predecessor.js';
 
 /**
  * Side effects that must follow a decision, performed by the loop in this order. `prove-now`: the lease
  * keeper sends a `?consistent` read at once (a leader that may not act until it proves again).
  */
-export type Action = 'release' | 'destroy-session' | 'deregister' | 'prove-now';
+export type Action = 'release' | 'destroy-session' | 'deregister' | 'prove-now' | 'register-again';
 
 export interface Decision {
   next: ElectionState;
@@ -23,6 +26,10 @@ export interface Decision {
 /** The timings decide() needs, all in ms (see config/ha-timings.ts for why each value). */
 export interface DecideTimings extends LeaseTimings {
   retryDelayMs: number;
+  /** How often the session is renewed while acquiring (the TTL runs from the last renew). */
+  renewIntervalMs: number;
+  /** How long the others stand back after a hand-over to a chosen candidate. */
+  handoverWindowMs: number;
   healthPollMs: number;
   lockDelayRetryMs: number;
   stepDownHoldOffMs: number;
@@ -33,7 +40,31 @@ export interface DecideTimings extends LeaseTimings {
   failsafeMaxMs?: number;
 }
 
+/** decide()'s timings, derived from the plugin's (never a copy of their values). */
+export function decideTimingsOf(t: ElectorTimings): DecideTimings {
+  return {
+    retryDelayMs: t.retryDelayMs,
+    renewIntervalMs: t.renewIntervalMs,
+    handoverWindowMs: t.handoverWindowMs,
+    healthPollMs: healthPollMsOf(t.healthCheckIntervalMs),
+    // rule 5: the delay that refused us is the configured one; with 0 configured, a peer's may differ
+    lockDelayRetryMs: t.lockDelayMs > 0 ? t.lockDelayMs : INTERNAL_DEFAULTS.lockDelayRetryWithoutDelayMs,
+    stepDownHoldOffMs: t.stepDownHoldOffMs,
+    activationTimeoutMs: t.activationTimeoutMs,
+    leaseMs: t.leaseMs,
+    renewDeadlineMs: t.renewDeadlineMs,
+    takeoverMarginMs: t.takeoverMarginMs,
+  };
+}
+
 type Holding = Extract<ElectionState, { kind: 'activating' | 'leader' }>;
+type Acquiring = Extract<ElectionState, { kind: 'acquiring' }>;
+
+/** While acquiring, what the loop does next: renew the session when due, else race until the renew is due. */
+export function nextRaceStep(state: Acquiring, now: number, t: DecideTimings): { renew: true } | { renew: false; untilRenewMs: number } {
+  const dueAt = state.renewedAt + t.renewIntervalMs;
+  return now >= dueAt ? { renew: true } : { renew: false, untilRenewMs: dueAt - now };
+}
 
 const stay = (state: ElectionState, reason: string, waitMs = 0): Decision => ({ next: state, actions: [], reason, waitMs });
 const routine = (state: ElectionState, reason: string): Decision => ({ ...stay(state, reason), quiet: true });
@@ -83,14 +114,16 @@ function decideInBackup(state: ElectionState, o: Observation, t: DecideTimings):
       return stay(state, `not racing for the lock: ${o.detail}`, t.healthPollMs);
     case 'check-not-passing':
       return stay(state, `waiting for the consul check to pass: ${o.detail}`, t.healthPollMs);
+    case 'check-missing':
+      return { ...stay(state, `waiting for the consul check to pass: ${o.checkId} is not registered with the agent: registering again`, t.healthPollMs), actions: ['register-again'] };
     case 'session-created':
-      return { next: { kind: 'acquiring', sessionId: o.sessionId }, actions: [], reason: `session ${o.sessionId} created`, waitMs: 0 };
+      return { next: { kind: 'acquiring', sessionId: o.sessionId, renewedAt: o.sentAt }, actions: [], reason: `session ${o.sessionId} created`, waitMs: 0 };
     default:
       return routine(state, `ignored ${o.type} in backup`);
   }
 }
 
-function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' }>, o: Observation, now: number, t: DecideTimings): Decision {
+function decideWhileAcquiring(state: Acquiring, o: Observation, now: number, t: DecideTimings): Decision {
   const backup: ElectionState = { kind: 'backup' };
   switch (o.type) {
     case 'shutdown':
@@ -104,7 +137,8 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
           term: o.term,
           since: o.since,
           startedAt: now,
-          lease: freshLease(Math.min(o.renewedAt ?? o.sentAt, o.sentAt), o.sentAt),
+          // the TTL runs from the session's last create or renew, not from the acquire
+          lease: freshLease(Math.min(state.renewedAt, o.sentAt), o.sentAt),
           graphUp: false,
           takeover,
         },
@@ -118,14 +152,14 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
         ? stay(state, `lock held by session ${o.holder}: watching the key`)
         : // rule 5: lock-delay gives no event when it ends, so retry on a timer rather than a blocking read
           stay(state, `acquire refused on a free key (lock-delay): retrying in ${t.lockDelayRetryMs} ms`, t.lockDelayRetryMs);
-    case 'standing-back':
-      return stay(state, `lock released for a hand-over to ${o.candidate}: standing back for ${o.waitMs} ms`, o.waitMs);
+    case 'released-for-candidate':
+      return standBack(state, o.candidate, o.modifyIndex, now, t);
     case 'not-listed':
       return stay(state, `the key was freed without release by ${o.leaderId}, whose members do not list this instance: out of the race until its failsafe and lease are over (rule 13)`, o.waitMs);
     case 'key':
       return stay(state, o.holder ? `lock held by session ${o.holder}: watching the key` : 'lock is free: trying to acquire');
     case 'renewed':
-      return routine(state, 'session renewed');
+      return routine({ ...state, renewedAt: Math.max(state.renewedAt, o.sentAt) }, 'session renewed');
     case 'session-gone':
       return { next: backup, actions: [], reason: `session ${state.sessionId} invalidated by consul`, waitMs: 0 };
     case 'unhealthy':
@@ -140,6 +174,16 @@ function decideWhileAcquiring(state: Extract<ElectionState, { kind: 'acquiring' 
     default:
       return routine(state, `ignored ${o.type} while acquiring`);
   }
+}
+
+/** A hand-over to another instance: it gets the first try for handoverWindowMs, counted from our first sight of that release. */
+function standBack(state: Acquiring, candidate: string, modifyIndex: number, now: number, t: DecideTimings): Decision {
+  const seen = state.standBack?.modifyIndex === modifyIndex ? state.standBack : { candidate, modifyIndex, until: now + t.handoverWindowMs, over: false };
+  if (now < seen.until) {
+    const waitMs = seen.until - now;
+    return stay({ ...state, standBack: seen }, `lock released for a hand-over to ${candidate}: standing back for ${waitMs} ms`, waitMs);
+  }
+  return stay({ ...state, standBack: { ...seen, over: true } }, `${candidate} did not take the lock within ${t.handoverWindowMs} ms: trying to acquire`);
 }
 
 /** Rule 10: when a new holder may act, given who held the lock before it. */
@@ -169,8 +213,7 @@ function decideWhileHolding(state: Holding, o: Observation, now: number, t: Deci
     reason,
     waitMs: 0,
   });
-  // rule 2 first, whatever was observed: past the renew deadline the lock may be someone else's (rule
-  // 13: not while acting on a failsafe round, whose members keep any successor from acting meanwhile)
+  // rule 2 first, whatever was observed: past the renew deadline the lock may be someone else's
   if (now >= renewDeadlineAt(state.lease, t) && o.type !== 'shutdown') {
     return demote(`demoting: lock not renewed within the renew deadline (${t.renewDeadlineMs} ms)`, t.retryDelayMs);
   }

@@ -15,12 +15,19 @@ export interface Takeover {
 }
 
 /**
- * The election state (STYLE rule 2): one discriminated union, changed only by Elector.transition().
+ * The election state (docs/architecture.md §7, convention 2): one discriminated union, changed only by Elector.transition().
  * Times named `...At` are monotonic; `since` is wall-clock milliseconds, for people only.
  */
 export type ElectionState =
   | { kind: 'backup' }
-  | { kind: 'acquiring'; sessionId: string }
+  | {
+      kind: 'acquiring';
+      sessionId: string;
+      /** Monotonic send time of the session's create or last accepted renew: the next renew counts from it. */
+      renewedAt: number;
+      /** A hand-over to another instance we give the first try: until when (monotonic), and whether that passed. */
+      standBack?: { candidate: string; modifyIndex: number; until: number; over: boolean };
+    }
   | {
       kind: 'activating';
       sessionId: string;
@@ -59,6 +66,11 @@ export function roleOf(state: ElectionState): 'leader' | 'backup' | 'activating'
     default:
       return assertNever(state);
   }
+}
+
+/** The lock is ours: activating or leader (what "holds the lock" means everywhere). */
+export function holdsLock(state: ElectionState): state is Extract<ElectionState, { kind: 'activating' | 'leader' }> {
+  return state.kind === 'activating' || state.kind === 'leader';
 }
 
 export function sessionOf(state: ElectionState): string | null {

@@ -7,18 +7,20 @@ export type Observation =
   | { type: 'consul-unavailable'; detail: string }
   | { type: 'unhealthy'; detail: string }
   | { type: 'check-not-passing'; detail: string }
-  | { type: 'session-created'; sessionId: string }
+  /** `sentAt`: send time of the create; the session's TTL runs from after it, like from a renew. */
+  | { type: 'session-created'; sessionId: string; sentAt: number }
+  /** The agent does not know our check any more (agent restart, state reset): register again. */
+  | { type: 'check-missing'; checkId: string }
   | { type: 'session-gone' }
   /**
    * The acquire succeeded, sent at `sentAt` (a Raft write: it proves the key was ours then). `freeSeenAt`:
    * when the read that showed the key free came back; the predecessor's lease is over lease + margin later.
-   * `renewedAt`: send time of the session's last create or renew (the TTL runs from there, not the acquire).
    */
-  | { type: 'acquired'; term: number; since: number; sentAt: number; freeSeenAt: number; predecessor: Predecessor; renewedAt?: number }
+  | { type: 'acquired'; term: number; since: number; sentAt: number; freeSeenAt: number; predecessor: Predecessor }
   /** Acquire answered false: `holder` null means the key is free, so lock-delay refused us. */
   | { type: 'refused'; holder: string | null }
-  /** The key is free but was released for a hand-over to another instance: wait `waitMs` for it. */
-  | { type: 'standing-back'; candidate: string; waitMs: number }
+  /** The key is free but was released (at ModifyIndex `modifyIndex`) for a hand-over to another instance. */
+  | { type: 'released-for-candidate'; candidate: string; modifyIndex: number }
   /** Rule 13: the free key's `members` do not list us; we stay out of the race, looking again in `waitMs`. */
   | { type: 'not-listed'; leaderId: string; waitMs: number }
   /** A read of the leader key: who holds it now (null: nobody). */
@@ -27,12 +29,12 @@ export type Observation =
   | { type: 'renewed'; sentAt: number }
   /** A `?consistent` read sent at `sentAt` showed the key held by our session: the lease moves. */
   | { type: 'proven'; sentAt: number }
+  /** This instance told a peer at `at` that it does not act (rule 10): proofs sent before no longer count. */
+  | { type: 'promised-not-acting'; at: number }
   /** Rule 13: every member listed in the key confirmed a failsafe round sent at `sentAt`. */
   | { type: 'failsafe-confirmed'; sentAt: number; members: number }
   /** Rule 13: a member refused, failed or stayed silent: no more extension until a real proof. */
   | { type: 'failsafe-refused'; detail: string }
-  /** This instance told a peer at `at` that it does not act (rule 10): proofs sent before no longer count. */
-  | { type: 'promised-not-acting'; at: number }
   /** The predecessor provably stopped acting (connection refused, or its probe says not acting). */
   | { type: 'predecessor-stopped'; detail: string }
   /** Time passed: deadlines are judged against `now` (rules 2, 3, 9, 10). */

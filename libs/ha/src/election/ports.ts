@@ -1,3 +1,4 @@
+import type { HaTimings } from '../config/ha-timings.js';
 import type { HaContext } from '../ha-context.js';
 import type { ElectionState } from './election-state.js';
 
@@ -41,25 +42,22 @@ export interface ElectorIdentity {
   checkUrl: string;
 }
 
-/** All in ms; derived and checked in config/ha-timings.ts. */
-export interface ElectorTimings {
-  sessionTtlMs: number;
-  renewIntervalMs: number;
-  renewDeadlineMs: number;
-  /** Pause between renew attempts after a failed one, until the deadline. */
-  renewRetryMs: number;
-  /** ha.leaderLeaseInSecond: the leader acts only this long after its last proof (rule 9). */
-  leaseMs: number;
-  proveIntervalMs: number;
-  proveRetryMs: number;
-  /** Added to the lease before a takeover is safe by time alone (rule 10). */
-  takeoverMarginMs: number;
-  /** How long the others stand back after a hand-over to a chosen candidate. */
-  handoverWindowMs: number;
-  blockingWaitMs: number;
-  retryDelayMs: number;
-  lockDelayMs: number;
-  healthCheckIntervalMs: number;
-  activationTimeoutMs: number;
-  stepDownHoldOffMs: number;
-}
+/** The plugin's timings the elector uses: a subset of HaTimings, derived and checked in config/ha-timings.ts. */
+export type ElectorTimings = Pick<
+  HaTimings,
+  | 'sessionTtlMs'
+  | 'renewIntervalMs'
+  | 'renewDeadlineMs'
+  | 'renewRetryMs'
+  | 'leaseMs'
+  | 'proveIntervalMs'
+  | 'proveRetryMs'
+  | 'takeoverMarginMs'
+  | 'handoverWindowMs'
+  | 'blockingWaitMs'
+  | 'retryDelayMs'
+  | 'lockDelayMs'
+  | 'healthCheckIntervalMs'
+  | 'activationTimeoutMs'
+  | 'stepDownHoldOffMs'
+>;

@@ -42,10 +42,10 @@ export class FailsafeController extends BackgroundDuty {
 
   protected async loop(): Promise<void> {
     const { clock, timings } = this.deps;
-    while (!this.stopped) {
+    while (!this.stopper.signal.aborted) {
       await clock.sleep(timings.roundIntervalMs, this.stopper.signal).catch(() => undefined);
       const state = this.deps.state();
-      if (this.stopped || state.kind !== 'leader' || state.lease.lapsed) continue;
+      if (this.stopper.signal.aborted || state.kind !== 'leader' || state.lease.lapsed) continue;
       if (clock.now() - state.lease.provenAt < timings.proofOverdueMs || state.lease.provenAt <= this.endedForProofAt) continue;
       await this.round(state);
     }
@@ -63,7 +63,7 @@ export class FailsafeController extends BackgroundDuty {
     const sentAt = clock.now();
     try {
       const verdicts = await Promise.all(others.map(async (member) => ({ member, verdict: await round.ask(member, request, bound.signal) })));
-      if (this.stopped) return;
+      if (this.stopper.signal.aborted) return;
       const refused = verdicts.find(({ verdict }) => !verdict.confirmed);
       if (refused && !refused.verdict.confirmed) return this.end(state, `${refused.member.id} did not confirm: ${refused.verdict.reason}`);
       if (bound.signal.aborted) return this.end(state, `no full answer within ${timings.roundTimeoutMs} ms`);

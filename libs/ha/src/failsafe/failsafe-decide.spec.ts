@@ -6,6 +6,8 @@ import { freshLease, leaseDueAt, leaseValid, onFailsafe, renewDeadlineAt, withFa
 /** Rule 13's decisions in the pure decide() and the lease value (docs/architecture.md): table rows, no time passing. */
 const timings: DecideTimings & { failsafeMaxMs: number } = {
   retryDelayMs: 20_000,
+  renewIntervalMs: 20_000,
+  handoverWindowMs: 10_000,
   healthPollMs: 1_000,
   lockDelayRetryMs: 5_000,
   stepDownHoldOffMs: 30_000,
@@ -85,7 +87,7 @@ describe('rule 13 in decide()', () => {
   });
 
   it('an instance the free key does not list stays out of the race', () => {
-    const d = decide({ kind: 'acquiring', sessionId: 's2' }, { type: 'not-listed', leaderId: 'a', waitMs: 5_000 }, NOW, timings);
+    const d = decide({ kind: 'acquiring', sessionId: 's2', renewedAt: NOW }, { type: 'not-listed', leaderId: 'a', waitMs: 5_000 }, NOW, timings);
     expect(d).toMatchObject({ next: { kind: 'acquiring' }, waitMs: 5_000, reason: 'the key was freed without release by a, whose members do not list this instance: out of the race until its failsafe and lease are over (rule 13)' });
   });
 });

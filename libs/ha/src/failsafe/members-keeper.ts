@@ -43,7 +43,7 @@ export class MembersKeeper extends BackgroundDuty {
 
   protected async loop(): Promise<void> {
     const { clock, intervalMs } = this.deps;
-    while (!this.stopped) {
+    while (!this.stopper.signal.aborted) {
       if (this.deps.leading()) await this.refresh();
       await clock.sleep(intervalMs, this.stopper.signal).catch(() => undefined);
     }
@@ -55,7 +55,7 @@ export class MembersKeeper extends BackgroundDuty {
     try {
       members = membersOf(await consul.listServiceInstances(serviceName), serviceName, protocol, self);
     } catch (error) {
-      if (!this.stopped) this.deps.onError('list members', describeError(error));
+      if (!this.stopper.signal.aborted) this.deps.onError('list members', describeError(error));
       return;
     }
     if (sameMembers(members, this.acknowledged ?? undefined) && this.uncertain.length === 0) return;
@@ -67,7 +67,7 @@ export class MembersKeeper extends BackgroundDuty {
       }
     } catch (error) {
       this.uncertain = unionOf(this.uncertain, members);
-      if (!this.stopped) this.deps.onError('write members', describeError(error));
+      if (!this.stopper.signal.aborted) this.deps.onError('write members', describeError(error));
     }
   }
 }

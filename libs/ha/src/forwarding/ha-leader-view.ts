@@ -1,20 +1,16 @@
-import type { ConsulPort } from '../consul/consul.port.js';
-import { parseLeaderValue } from '../election/leader-value.js';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
 import { findActingMember } from '../failsafe/acting-member-lookup.js';
 import type { Member } from '../election/leader-value.js';
+import type { ConsulPort } from '../consul/consul.port.js';
+import { parseLeaderValue } from '../election/leader-value.js';
 import type { ActingTerm } from '../term/acting-term.js';
 import type { ForwardTarget } from './forward-attempt.js';
 import type { HoldAndForward } from './hold-and-forward.js';
 import type { LeaderView } from './leader-view.js';
 
-/** How often the key is read while requests are held on an instance that does not hold the lock. */
-const KEY_POLL_MS = 200;
-/** Bound on asking the key's members who acts, when Consul does not answer (rule 13). */
-const MEMBER_ASK_MS = 1000;
-/** Shutdown: how long a released instance keeps listening so that others stop sending to it (2 probes). */
-const MOVE_AWAY_MS = 1000;
-/** After the listener closed: how long requests that arrived just before may take to be handed over. */
-const LAST_ARRIVALS_MS = 2000;
+const { keyPollMs: KEY_POLL_MS, moveAwayMs: MOVE_AWAY_MS, lastArrivalsMs: LAST_ARRIVALS_MS } = INTERNAL_DEFAULTS;
+/** Bound on asking the key's members who acts, when Consul does not answer (rule 13): a peer probe's bound. */
+const MEMBER_ASK_MS = INTERNAL_DEFAULTS.peerProbeTimeoutMs;
 
 export interface HaLeaderViewDeps {
   instanceId: string;
@@ -98,16 +94,6 @@ export class HaLeaderView implements LeaderView {
 
   requestHeld(): void {
     this.polling ??= this.poll().finally(() => (this.polling = null));
-  }
-
-  /**
-   * A leader about to give up the lock on purpose: new requests are held from now on, and this waits
-   * (bounded) for the ones the full graph is serving. The phase ends when the instance no longer holds
-   * the lock (or `resume()` when the step-down did not happen).
-   */
-  async quiesce(forwarding: HoldAndForward, boundMs: number): Promise<void> {
-    if (!this.deps.term.quiesce()) return;
-    await forwarding.localIdle(boundMs);
   }
 
   /**

@@ -380,25 +380,6 @@ describe('HoldAndForward (real sockets on 127.0.0.1)', () => {
     expect(a.bodies).toEqual([createHash('sha256').update(body).digest('hex')]);
   });
 
-  it('localIdle waits for what the local graph is serving, and no longer than its bound', async () => {
-    const view = new FakeView('a');
-    view.acting = true;
-    const a = await instance(view);
-    a.hold();
-    const pending = send(`${a.url}/x`);
-    await waitUntil(() => a.forwarding.servingLocally === 1, { what: 'served locally' });
-    let idle = false;
-    const waiting = a.forwarding.localIdle(10_000).then(() => (idle = true));
-    const bounded = performance.now();
-    await a.forwarding.localIdle(200);
-    expect(performance.now() - bounded).toBeGreaterThanOrEqual(190);
-    expect(idle).toBe(false);
-    a.release();
-    expect((await pending).status).toBe(200);
-    await waiting;
-    expect(a.forwarding.servingLocally).toBe(0);
-  });
-
   it('resends a GET cut by a dying leader to the next one (safe method), never a POST', async () => {
     const next = await leaderGraph('c');
     const dying = await listen((req) => {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
 import { forwardOnce, type ForwardTarget } from './forward-attempt.js';
 import { FORWARDED_BY, HOLD_BUDGET, NOT_ACTING, SERVED_BY } from './forwarding-headers.js';
 import type { LeaderView } from './leader-view.js';
@@ -20,16 +21,7 @@ export interface HoldAndForwardOptions {
   log?: (line: string) => void;
 }
 
-/** Request bodies up to this size can be sent again after a not-acting answer (docs/operations.md). */
-export const DEFAULT_RETRY_BUFFER_BYTES = 1024 * 1024;
-/** How often a held request looks again when nothing was announced (lease proven, a refused leader back). */
-const RECHECK_MS = 100;
-/**
- * After each refusal in a row, the next look waits twice as long, up to this: hundreds of held requests
- * retrying a dead or not-acting leader every 100 ms would load the very instances that are taking over.
- * A change of leader or of state wakes them at once anyway.
- */
-const MAX_RECHECK_MS = 400;
+const { forwardRecheckMs: RECHECK_MS, forwardMaxRecheckMs: MAX_RECHECK_MS } = INTERNAL_DEFAULTS;
 
 export type ServeLocally = (request: IncomingMessage, response: ServerResponse, unavailable: () => void) => void;
 
@@ -42,9 +34,7 @@ export type ServeLocally = (request: IncomingMessage, response: ServerResponse, 
  */
 export class HoldAndForward {
   private inFlight = 0;
-  private local = 0;
   private readonly idleWaiters = new Set<() => void>();
-  private readonly localIdleWaiters = new Set<() => void>();
 
   constructor(
     private readonly view: LeaderView,
@@ -75,35 +65,13 @@ export class HoldAndForward {
     }
   }
 
-  /** Requests the local full graph is serving right now (a leader about to stop waits for them). */
-  get servingLocally(): number {
-    return this.local;
-  }
-
-  /** Resolves once the local full graph serves nothing any more, or after `timeoutMs`. */
-  async localIdle(timeoutMs: number): Promise<void> {
-    await waitFor(() => this.local === 0, this.localIdleWaiters, timeoutMs);
-  }
-
   /**
    * Hands the request to the local full graph; false when it turned out unavailable before touching the
    * request (stopped routing a moment ago): nothing was processed, so the caller holds it instead.
    */
   private serveHere(request: IncomingMessage, response: ServerResponse, serveLocally: ServeLocally): boolean {
     let unavailable = false;
-    let counted = true;
-    this.local += 1;
-    const done = () => {
-      if (!counted) return;
-      counted = false;
-      this.local -= 1;
-      if (this.local === 0) for (const resolve of [...this.localIdleWaiters]) resolve();
-    };
-    response.once('close', done);
-    serveLocally(request, response, () => {
-      unavailable = true;
-      done();
-    });
+    serveLocally(request, response, () => (unavailable = true));
     return !unavailable;
   }
 

@@ -73,6 +73,26 @@ describe('FullGraphHost', () => {
     expect(host.isUp).toBe(false);
   });
 
+  it('idle() waits for what the graph is serving (a quiescing leader), and no longer than its bound', async () => {
+    const host = new FullGraphHost({ application: SlowGraph, drainTimeoutMs: 5_000, logger: false });
+    await host.activate(context(1));
+    const base = await serve(host);
+    const startedBefore = slowStarted;
+    const inFlight = fetch(`${base}/slow`);
+    await waitUntil(() => slowStarted > startedBefore, { what: 'slow request in flight' });
+    let idle = false;
+    const waiting = host.idle(10_000).then(() => (idle = true));
+    const bounded = performance.now();
+    await host.idle(200);
+    expect(performance.now() - bounded).toBeGreaterThanOrEqual(190);
+    expect(idle).toBe(false);
+    releaseSlow();
+    expect((await inFlight).status).toBe(200);
+    await waiting;
+    expect(idle).toBe(true);
+    await host.deactivate('test');
+  });
+
   it('a drain that outlives its bound does not block the demotion', async () => {
     const host = new FullGraphHost({ application: SlowGraph, drainTimeoutMs: 200, logger: false });
     await host.activate(context(1));

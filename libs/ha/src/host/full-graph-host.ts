@@ -14,8 +14,9 @@ export type ConfigureApplication = (app: INestApplication) => void | Promise<voi
 interface RunningGraph {
   app: INestApplication;
   handler: express.Express;
+  /** Requests the graph is serving: the one count that the quiesce and the drain both wait on. */
   inFlight: number;
-  drained: (() => void) | null;
+  drained: Set<() => void>;
   /** The fencing epoch this graph was booted with (0: none). */
   epoch: number;
 }
@@ -116,7 +117,7 @@ export class FullGraphHost implements FullGraphPort {
     graph.inFlight += 1;
     response.once('close', () => {
       graph.inFlight -= 1;
-      if (graph.inFlight === 0) graph.drained?.();
+      if (graph.inFlight === 0) for (const resolve of [...graph.drained]) resolve();
     });
     graph.handler(request as express.Request, response as express.Response);
   }
@@ -150,7 +151,7 @@ export class FullGraphHost implements FullGraphPort {
       });
       await this.options.configureApplication?.(app);
       await app.init();
-      return { app, handler, inFlight: 0, drained: null, epoch: context.epoch ?? 0 };
+      return { app, handler, inFlight: 0, drained: new Set(), epoch: context.epoch ?? 0 };
     } catch (error) {
       this.logger.error(`full graph activation failed: ${describeError(error)}`);
       if (app) await this.closeQuietly(app);
@@ -158,15 +159,31 @@ export class FullGraphHost implements FullGraphPort {
     }
   }
 
+  /**
+   * Resolves once the running graph serves no request any more, or after `timeoutMs`: a leader about to
+   * give up the lock on purpose waits here (bounded) so that what it serves finishes with its writes
+   * still allowed.
+   */
+  async idle(timeoutMs: number): Promise<void> {
+    const graph = this.running;
+    if (graph) await this.settled(graph, timeoutMs);
+  }
+
   private async drain(graph: RunningGraph): Promise<void> {
+    await this.settled(graph, this.options.drainTimeoutMs);
+    if (graph.inFlight > 0) this.logger.warn(`drain timed out with ${graph.inFlight} request(s) in flight`);
+  }
+
+  private async settled(graph: RunningGraph, timeoutMs: number): Promise<void> {
     if (graph.inFlight === 0) return;
     let timer: NodeJS.Timeout | undefined;
+    let resolveDrained: (() => void) | undefined;
     await Promise.race([
-      new Promise<void>((resolve) => (graph.drained = resolve)),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.drainTimeoutMs))),
+      new Promise<void>((resolve) => graph.drained.add((resolveDrained = resolve))),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
-    if (graph.inFlight > 0) this.logger.warn(`drain timed out with ${graph.inFlight} request(s) in flight`);
+    if (resolveDrained) graph.drained.delete(resolveDrained);
   }
 
   /** Rule 11: a close that hangs must not hold the demotion (and the lock, and SIGTERM) behind it. */

@@ -28,7 +28,7 @@ export class HaMetrics {
   /** Recent transitions of this instance, for `GET /rest/admin/ha/history`. */
   readonly history = new TransitionHistory();
   private sources: MetricSources | null;
-  private readonly term = new Gauge({ name: 'a4c_ha_term', help: 'LockIndex of the current or last term led by this instance', registers: [this.registry] });
+  private readonly term = new Gauge({ name: 'a4c_ha_term', help: 'The lock\'s LockIndex of the current or last holding by this instance (a label, not the fencing epoch)', registers: [this.registry] });
   private readonly state = new Gauge({ name: 'a4c_ha_state', help: '1 for the current election state', labelNames: ['state'], registers: [this.registry] });
   private readonly transitions = new Counter({ name: 'a4c_ha_transitions_total', help: 'Election state changes', labelNames: ['from', 'to'], registers: [this.registry] });
   private readonly activation = new Histogram({

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock.port.js';
-import type { ElectionState } from '../election/election-state.js';
+import { holdsLock, type ElectionState } from '../election/election-state.js';
 import type { Lease } from '../election/lease.js';
 
 /** How fresh this leader's proof of ownership is (metrics, CLI); nulls when not holding the lock. */
@@ -115,7 +115,7 @@ export class ActingTerm {
    * starts on entering `activating` and ends, its signal aborted, on leaving `activating`/`leader`.
    */
   follow(state: ElectionState): void {
-    if (state.kind === 'activating' || state.kind === 'leader') {
+    if (holdsLock(state)) {
       const holding = this.holding ?? this.begin();
       const changed = holding.serving !== (state.kind === 'leader');
       holding.lease = state.lease;

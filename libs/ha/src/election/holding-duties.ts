@@ -1,29 +1,52 @@
+import { healthPollMsOf } from '../config/ha-timings.js';
+import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
 import { describeError } from '../consul/consul-errors.js';
-import type { ElectorDeps } from './elector.js';
+import type { Clock } from '../clock/clock.port.js';
+import type { ConsulPort } from '../consul/consul.port.js';
 import type { HaContext } from '../ha-context.js';
+import type { ActingTerm } from '../term/acting-term.js';
 import type { ElectionState } from './election-state.js';
 import { HealthWatch } from './health-watch.js';
 import { HoldingWatch } from './holding-watch.js';
+import type { LeaderValue, Member } from './leader-value.js';
+import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
 import { FailsafeController } from '../failsafe/failsafe-controller.js';
 import { MembersKeeper } from '../failsafe/members-keeper.js';
-import type { LeaderValue, Member } from './leader-value.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { ObservationChannel } from './observation-channel.js';
 import { TakeoverProbe } from './takeover-probe.js';
+import type { ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
 
-/** How often a new holder asks its predecessor whether it still acts (rule 10). */
-export const TAKEOVER_PROBE_INTERVAL_MS = 200;
-const HEALTH_FAILURES_BEFORE_DOWN = 2;
-
-type Holding = Extract<ElectionState, { kind: 'activating' | 'leader' }>;
+/** What the duties of one holding use: the ports, and the state they start from. */
+export interface HoldingDutiesDeps {
+  consul: ConsulPort;
+  clock: Clock;
+  health: LocalHealthPort;
+  graph: FullGraphPort;
+  term: ActingTerm;
+  identity: Pick<ElectorIdentity, 'instanceId' | 'leaderKey' | 'serviceName' | 'url'>;
+  timings: ElectorTimings;
+  peers?: PeerProbePort;
+  random?: () => number;
+  onConsulError: (operation: string, detail: string) => void;
+  state: Extract<ElectionState, { kind: 'activating' }>;
+  /** The key's value when it stopped being ours (the new leader, as far as the key tells). */
+  onKeyValue: (value: LeaderValue | null) => void;
+  /** Rule 13 (docs/architecture.md): present when ha.failsafe is on. */
+  failsafe?: ElectorFailsafe;
+  /** The election state now (the failsafe duties act only while leading). */
+  current: () => ElectionState;
+  /** The key's value naming these members, for the members keeper. */
+  valueWith: (members: Member[]) => string;
+}
 
 /**
- * Everything that runs for one term, from the acquire to the demotion: the full graph's activation, the
- * lease keeper (renew + proof), the key watch, the health watch and, when needed, the takeover probe.
- * All of them post into one channel the election loop reads; stop() ends them all and aborts the term's
- * signal, which tells the full graph first that leadership has ended (rule 7).
+ * Everything that runs while this instance holds the lock, from the acquire to the demotion: the full
+ * graph's activation, the lease keeper (renew + proof), the key watch, the health watch and, when needed,
+ * the takeover probe. All of them post into one channel the election loop reads; stop() ends them all.
+ * The holding's signal belongs to the acting term, which aborts it first (rule 7).
  */
-export class HoldingTerm {
+export class HoldingDuties {
   readonly channel = new ObservationChannel();
   readonly keeper: LeaseKeeper;
   private readonly watch: HoldingWatch;
@@ -32,18 +55,9 @@ export class HoldingTerm {
   /** Rule 13, when ha.failsafe is on: the key's members and the failsafe rounds. */
   private readonly failsafe: { members: MembersKeeper; controller: FailsafeController } | null;
 
-  constructor(
-    private readonly deps: ElectorDeps & {
-      state: Extract<ElectionState, { kind: 'activating' }>;
-      /** The election state now (the failsafe duties act only while leading). */
-      current: () => ElectionState;
-      /** The key's value naming these members, for the members keeper. */
-      valueWith: (members: Member[]) => string;
-      onKeyValue: (value: LeaderValue | null) => void;
-    },
-  ) {
-    const { consul, clock, identity, timings, state, listener } = deps;
-    const onError = (operation: string, detail: string) => listener.consulError(operation, detail);
+  constructor(private readonly deps: HoldingDutiesDeps) {
+    const { consul, clock, identity, timings, state } = deps;
+    const onError = deps.onConsulError;
     this.keeper = new LeaseKeeper({ consul, clock, key: identity.leaderKey, sessionId: state.sessionId, renewedAt: state.lease.renewedAt, channel: this.channel, timings, onError });
     this.watch = new HoldingWatch({
       consul,
@@ -62,15 +76,19 @@ export class HoldingTerm {
       health: deps.health,
       clock,
       channel: this.channel,
-      pollMs: Math.min(1000, timings.healthCheckIntervalMs),
-      failuresBeforeDown: HEALTH_FAILURES_BEFORE_DOWN,
+      pollMs: healthPollMsOf(timings.healthCheckIntervalMs),
+      failuresBeforeDown: INTERNAL_DEFAULTS.healthFailuresBeforeDown,
     });
-    this.failsafe = deps.failsafe ? this.failsafeDuties(deps.failsafe, onError) : null;
+    this.failsafe = deps.failsafe ? this.failsafeDuties(deps.failsafe) : null;
   }
 
-  private failsafeDuties(failsafe: NonNullable<ElectorDeps['failsafe']>, onError: (operation: string, detail: string) => void) {
+  /** Rule 13: the members this holding wrote into the key (null before the first write, or failsafe off). */
+  members(): Member[] | null {
+    return this.failsafe?.members.forRounds() ?? null;
+  }
+
+  private failsafeDuties(failsafe: ElectorFailsafe): { members: MembersKeeper; controller: FailsafeController } {
     const { consul, clock, identity, state } = this.deps;
-    const leading = () => this.deps.current().kind === 'leader';
     const members = new MembersKeeper({
       consul,
       clock,
@@ -81,8 +99,8 @@ export class HoldingTerm {
       self: { id: identity.instanceId, url: identity.url },
       intervalMs: failsafe.timings.membersIntervalMs,
       valueWith: this.deps.valueWith,
-      leading,
-      onError,
+      leading: () => this.deps.current().kind === 'leader',
+      onError: this.deps.onConsulError,
     });
     const controller = new FailsafeController({
       clock,
@@ -95,11 +113,6 @@ export class HoldingTerm {
       timings: failsafe.timings,
     });
     return { members, controller };
-  }
-
-  /** Rule 13: the members this term wrote into the key (null before the first write, or failsafe off). */
-  members(): Member[] | null {
-    return this.failsafe?.members.forRounds() ?? null;
   }
 
   start(): void {
@@ -116,7 +129,7 @@ export class HoldingTerm {
   track(state: ElectionState): void {
     const waiting = state.kind === 'activating' && !state.takeover.safe ? state.takeover.peer : null;
     if (waiting && !this.probe && this.deps.peers) {
-      this.probe = new TakeoverProbe({ probe: this.deps.peers, clock: this.deps.clock, channel: this.channel, peer: waiting, intervalMs: TAKEOVER_PROBE_INTERVAL_MS });
+      this.probe = new TakeoverProbe({ probe: this.deps.peers, clock: this.deps.clock, channel: this.channel, peer: waiting, intervalMs: INTERNAL_DEFAULTS.takeoverProbeIntervalMs });
       this.probe.start();
     }
     if (!waiting && this.probe) {
@@ -152,5 +165,3 @@ export class HoldingTerm {
     );
   }
 }
-
-export type { Holding };
