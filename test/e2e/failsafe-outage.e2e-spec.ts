@@ -71,6 +71,14 @@ async function leaderValueMembers(i: A4cInstance): Promise<string[] | null> {
   return value.members?.map((m) => m.id) ?? null;
 }
 
+/** On a failure: what each instance said about failsafe, its lease and Consul. */
+function explain(c: A4cCluster): void {
+  for (const i of c.instances) {
+    const lines = i.lines.filter((l) => /\[HA\]/.test(l.text)).slice(-12);
+    process.stdout.write(`--- :${i.port} ${i.instanceId}\n${lines.map((l) => `${new Date(l.at).toISOString()} ${l.text}`).join('\n')}\n`);
+  }
+}
+
 /** Holds `ms`, failing at once if two instances answer the leader probe. */
 async function holdFor(c: A4cCluster, ms: number, what: string): Promise<void> {
   const until = Date.now() + ms;
@@ -115,7 +123,9 @@ describe('failsafe through a Consul outage (rule 13): 3 instances, one consul-de
     for (const agent of agents) await run.c.consul.control.kill(agent);
     const faultAt = Date.now();
     await holdFor(run.c, OUTAGE_MS, 'the outage');
-    expect(await run.leader.isActiveLeader()).toBe(true); // carried by failsafe rounds all along
+    const acting = await run.leader.isActiveLeader();
+    if (!acting) explain(run.c);
+    expect(acting).toBe(true); // carried by failsafe rounds all along
     expect(run.leader.process.output()).toMatch(/leader: failsafe: 2 member\(s\) confirmed/);
     const metrics = await (await fetch(`${run.leader.url}/rest/admin/metrics`)).text();
     expect(metrics).toContain('a4c_ha_failsafe_active 1');
@@ -128,7 +138,9 @@ describe('failsafe through a Consul outage (rule 13): 3 instances, one consul-de
     await run.c.consul.control.loseQuorum();
     const faultAt = Date.now();
     await holdFor(run.c, OUTAGE_MS, 'the quorum loss');
-    expect(await run.leader.isActiveLeader()).toBe(true);
+    const acting = await run.leader.isActiveLeader();
+    if (!acting) explain(run.c);
+    expect(acting).toBe(true);
     await run.c.consul.control.restoreQuorum();
     expect(await finish(run, `quorum lost ${OUTAGE_MS / 1000} s`, faultAt)).toEqual([]);
   });
