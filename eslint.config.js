@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'libs/*/dist/**', 'examples/*/dist/**', 'examples/*/node_modules/**', 'tools/elasticsearch/target/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', 'libs/*/dist/**', 'examples/*/dist/**', 'examples/*/node_modules/**', 'tools/elasticsearch/target/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -18,9 +18,9 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   // `@a4c/ha` runs from its TypeScript source in tests (the built package is for dist/ and for users).
-  moduleNameMapper: { '^@a4c/ha$': '<rootDir>/libs/ha/src/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: { '^@a4c/ha$': '<rootDir>/libs/ha/src/index.ts', '^@a4c/ha/testing$': '<rootDir>/libs/ha/src/testing/index.ts', '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/libs/ha/dist/', '<rootDir>/examples/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/dist-test/', '<rootDir>/libs/ha/dist/', '<rootDir>/examples/'],
 };
 
 export default {

@@ -37,7 +37,7 @@ export const DEFAULTS: BenchOptions = {
   forwarding: 3,
 };
 
-const USAGE = `usage: node dist/bench/main.js [--sizes 2,3,5,10] [--periods 1,5] [--kills 20] [--handovers 5]
+const USAGE = `usage: node dist-test/bench/main.js [--sizes 2,3,5,10] [--periods 1,5] [--kills 20] [--handovers 5]
        [--idle-seconds 60] [--idle-at 10x5] [--timeline 3x5] [--budget-minutes 19] [--agent-losses 3]
        [--forwarding 3] [--only kills,handovers,idle,agents,forwarding]`;
 

@@ -24,8 +24,8 @@ export interface HaStatus {
   sessionId: string | null;
 }
 
-// "[HA] leader -> deactivating: shutdown requested [instanceId=..." (see docs/architecture.md §7, convention 8)
-const TRANSITION = /\[HA\] (\w+) -> (\w+): (.*?)(?: \[instanceId=.*)?$/;
+// "[HA] leader -> deactivating: shutdown requested { instanceId: ..." (see docs/architecture.md §7, convention 8)
+const TRANSITION = /\[HA\] (\w+) -> (\w+): (.*?)(?: \{ instanceId: .*)?$/;
 
 /**
  * One A4C server of a local cluster: a fixed port and instance id that survive restarts (like a

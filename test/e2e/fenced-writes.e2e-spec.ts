@@ -6,6 +6,10 @@ import { disposeAllElasticsearchNodes, startElasticsearchNode, type Elasticsearc
 import { killAllSpawned } from '../support/spawned-process.js';
 import { waitUntil } from '../support/wait-until.js';
 
+// The server with the late-write test plugin (apps/alien4cloud/src/testing/late-write-server.ts), built
+// by `npm run build:test` into the test-only output: the production dist/ has no such plugin.
+const LATE_WRITE_SERVER = join(process.cwd(), 'dist-test', 'apps', 'alien4cloud', 'src', 'testing', 'late-write-server.js');
+
 // Elasticsearch start (~15 s) + two instances + one failover: well under the 2 min budget.
 jest.setTimeout(120_000);
 
@@ -36,7 +40,7 @@ describe('fenced writes: a deposed leader\'s late write is refused by Elasticsea
   let cluster: A4cCluster | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(join('dist', 'apps', 'alien4cloud', 'main.js'))) throw new Error('run `npm run build` first');
+    if (!existsSync(LATE_WRITE_SERVER)) throw new Error('run `npm run build && npm run build:test` first');
     es = await startElasticsearchNode();
   }, 180_000);
   afterEach(async () => {
@@ -52,6 +56,7 @@ describe('fenced writes: a deposed leader\'s late write is refused by Elasticsea
     // a drain long enough that the deposed leader's graph stays up while its request is parked (the
     // takeover below takes about a second); the session TTL must leave room for that drain
     cluster = await A4cCluster.start({
+      entry: LATE_WRITE_SERVER,
       elasticsearchUrl: es.url,
       indexPrefix: 'a4c-fenced-e2e-',
       healthCheckPeriodInSecond: 1,

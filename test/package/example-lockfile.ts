@@ -23,6 +23,7 @@ interface Manifest {
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   engines?: Record<string, string>;
 }
 
@@ -53,6 +54,11 @@ function resolveFrom(packages: Record<string, LockEntry>, name: string, from: st
   }
 }
 
+/** A package's peer dependencies less the optional ones. */
+function requiredPeersOf(entry: { peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> }): Record<string, string> {
+  return Object.fromEntries(Object.entries(entry.peerDependencies ?? {}).filter(([peer]) => !entry.peerDependenciesMeta?.[peer]?.optional));
+}
+
 /** The lockfile for `example` (its manifest) whose dependency on the library is the packed tarball. */
 export function exampleLockfile(workspaceLock: { packages: Record<string, LockEntry> }, example: Manifest, library: PackedLibrary): object {
   const source = workspaceLock.packages;
@@ -65,14 +71,17 @@ export function exampleLockfile(workspaceLock: { packages: Record<string, LockEn
       integrity: integrityOf(library.tarballFile),
       dependencies: library.manifest.dependencies,
       peerDependencies: library.manifest.peerDependencies,
+      peerDependenciesMeta: library.manifest.peerDependenciesMeta,
       engines: library.manifest.engines,
     },
   };
+  // an optional peer of the library (the Elasticsearch client) is installed only if the example asks for it
+  const libraryPeers = requiredPeersOf(library.manifest);
   // the library's own dependencies were resolved from its workspace folder; in the example it sits in node_modules
   const relocate = (key: string) => (key.startsWith(`${library.workspacePath}/`) ? `${libraryKey}/${key.slice(library.workspacePath.length + 1)}` : key);
   const queue: Array<{ from: string; deps: Record<string, string>; optional: Set<string> }> = [
     { from: '', deps: { ...example.dependencies, ...example.devDependencies }, optional: new Set() },
-    { from: library.workspacePath, deps: { ...library.manifest.dependencies, ...library.manifest.peerDependencies }, optional: new Set() },
+    { from: library.workspacePath, deps: { ...library.manifest.dependencies, ...libraryPeers }, optional: new Set() },
   ];
   while (queue.length > 0) {
     const { from, deps, optional } = queue.shift()!;
@@ -88,11 +97,9 @@ export function exampleLockfile(workspaceLock: { packages: Record<string, LockEn
       const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = source[key];
       if (entry.link) throw new Error(`${name} is a workspace link in the lockfile: only the library may be`);
       out[target] = entry;
-      const peersOptional = Object.entries(entry.peerDependenciesMeta ?? {}).filter(([, meta]) => meta.optional).map(([peer]) => peer);
-      const requiredPeers = Object.fromEntries(Object.entries(entry.peerDependencies ?? {}).filter(([peer]) => !peersOptional.includes(peer)));
       queue.push({
         from: key,
-        deps: { ...entry.dependencies, ...entry.optionalDependencies, ...requiredPeers },
+        deps: { ...entry.dependencies, ...entry.optionalDependencies, ...requiredPeersOf(entry) },
         optional: new Set(Object.keys(entry.optionalDependencies ?? {})),
       });
     }

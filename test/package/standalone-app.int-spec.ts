@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,7 @@ import { freePort } from '../support/free-port.js';
 import { spawnProcess, type SpawnedProcess } from '../support/spawned-process.js';
 import { waitUntil } from '../support/wait-until.js';
 import { exampleLockfile } from './example-lockfile.js';
+import { isTestCode } from './test-code.js';
 
 // The proof that @a4c/ha installs into a Nest application outside this workspace: pack the library,
 // install the tarball into a copy of examples/standalone-app (offline, from the npm cache), build it with
@@ -85,16 +86,43 @@ describe('@a4c/ha installed from its npm pack tarball into examples/standalone-a
     writeFileSync(join(app, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
 
     await npm(['ci', '--offline', '--no-audit', '--no-fund', '--loglevel=error'], app);
-    // what the tarball ships: the built JS with its declarations, no sources, tests or test doubles
+    // what the tarball ships: the built JS with its declarations, no sources or tests; of the test doubles
+    // only the deliberate @a4c/ha/testing entry (test/package/no-test-code.int-spec.ts names the rule)
     const installed = join(app, 'node_modules', library.name);
     const shipped = readdirSync(installed, { recursive: true, encoding: 'utf8' });
-    expect(shipped).toEqual(expect.arrayContaining(['package.json', 'README.md', join('dist', 'index.js'), join('dist', 'index.d.ts')]));
-    expect(shipped.filter((file) => /(^|[/\\])(src|testing)([/\\]|$)|spec\.|\.ts$(?<!\.d\.ts)/.test(file))).toEqual([]);
+    expect(shipped).toEqual(expect.arrayContaining(['package.json', 'README.md', join('dist', 'index.js'), join('dist', 'index.d.ts'), join('dist', 'testing', 'index.js')]));
+    expect(shipped.filter(isTestCode)).toEqual([]);
     // the example's own compiler, against the installed package's type declarations
     await run(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'tsconfig.json')], { cwd: app }).catch((error: Error & { stdout?: string }) => {
       throw new Error(`the example does not compile against the packed @a4c/ha: ${error.stdout ?? error.message}`);
     });
     consul = await spawnConsulDev();
+  });
+
+  it('without the optional peer @elastic/elasticsearch the app runs; configuring the Elasticsearch indicator fails saying what to install', async () => {
+    expect(existsSync(join(app, 'node_modules', '@elastic', 'elasticsearch'))).toBe(false); // the other test runs the app without it
+    const script = [
+      "import 'reflect-metadata';",
+      "import { Module } from '@nestjs/common';",
+      "import { Test } from '@nestjs/testing';",
+      "import { HaModule } from '@a4c/ha';",
+      'class Graph {}',
+      'Module({})(Graph);',
+      "const options = { ha: {}, application: Graph, serverPort: 3000, directory: '.', elasticsearch: { urls: ['http://127.0.0.1:9'] } };",
+      'await Test.createTestingModule({ imports: [HaModule.forRoot(options)] }).compile().then(() => console.log("started"), (error) => console.log(error.message));',
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app });
+    expect(stdout.trim()).toBe('the Elasticsearch health indicator (HaModule option "elasticsearch") needs the optional peer dependency @elastic/elasticsearch: npm install @elastic/elasticsearch@^8.19.1');
+  });
+
+  it('the README\'s @a4c/ha/testing example is the example app\'s test, and it passes against the packed package', async () => {
+    const readme = readFileSync(join(repoRoot, 'libs/ha/README.md'), 'utf8');
+    const example = readFileSync(join(repoRoot, 'examples/standalone-app/src/leadership.test.ts'), 'utf8');
+    expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``);
+    const { stdout } = await npm(['test'], app); // fails (non-zero exit) when the test fails
+    // the spec reporter (named in the example's script: the default differs between Node 20 and 24)
+    expect(stdout).toMatch(/^ℹ pass 1$/m);
+    expect(stdout).toMatch(/^ℹ fail 0$/m);
   });
 
   afterAll(async () => {

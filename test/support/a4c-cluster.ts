@@ -7,7 +7,8 @@ import { freePort } from './free-port.js';
 import { SUITE_HA_TIMINGS } from './suite-timings.js';
 import { spawnProcess, type SpawnedProcess } from './spawned-process.js';
 
-const entry = join(process.cwd(), 'dist', 'apps', 'alien4cloud', 'main.js');
+/** The production server every instance runs unless a test names another entry (a test build's server). */
+export const SERVER_ENTRY = join(process.cwd(), 'dist', 'apps', 'alien4cloud', 'main.js');
 
 /** One stdout/stderr line with the wall-clock time at which the harness received it. */
 export interface LogLine {
@@ -65,6 +66,8 @@ export interface A4cClusterOptions {
   agents?: number;
   /** consul-dev fault delays (detectMs, keepaliveMs, ...; apps/consul-dev/README.md), scaled down for tests. */
   consulTimings?: Partial<FaultTimings>;
+  /** The script each instance runs (default SERVER_ENTRY), e.g. the late-write server of `npm run build:test`. */
+  entry?: string;
   /** The agents' node names instead of `host-1` ... (`agents` is then their count). */
   agentNames?: string[];
   /** consul-dev in ACL mode: tokens (`SECRET=POLICY[,POLICY]`), policy files by name, default policy. */
@@ -96,6 +99,7 @@ export class A4cCluster {
     public consul: SpawnedConsulDev,
     readonly dir: string,
     private readonly configFile: string,
+    private readonly entry: string,
   ) {}
 
   static async start(options: A4cClusterOptions = {}): Promise<A4cCluster> {
@@ -140,7 +144,7 @@ export class A4cCluster {
         '',
       ].join('\n'),
     );
-    return new A4cCluster(consul, dir, configFile);
+    return new A4cCluster(consul, dir, configFile, options.entry ?? SERVER_ENTRY);
   }
 
   /** The shared directory every instance's `directories.alien` lives on. */
@@ -153,7 +157,7 @@ export class A4cCluster {
     const agents = this.consul.agents;
     const agent = options.agent ? agents.find((a) => a.node === options.agent) : agents[this.instances.length % agents.length];
     if (!agent) throw new Error(`consul-dev has no agent ${options.agent}`);
-    const args = [entry, '--config', this.configFile, `--server.port=${port}`, `--ha.consulAgentPort=${agent.port}`, ...(options.args ?? [])];
+    const args = [this.entry, '--config', this.configFile, `--server.port=${port}`, `--ha.consulAgentPort=${agent.port}`, ...(options.args ?? [])];
     if (options.alienDir) {
       mkdirSync(options.alienDir, { recursive: true });
       args.push(`--directories.alien=${options.alienDir}`);

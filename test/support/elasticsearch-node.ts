@@ -51,7 +51,7 @@ export interface StartElasticsearchOptions {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-// test/support -> repository root; also right from dist/test/support once compiled.
+// test/support -> repository root; also right from dist-test/test/support once compiled.
 const repoRoot = [resolve(here, '..', '..'), resolve(here, '..', '..', '..')].find((dir) => existsSync(join(dir, 'tools', 'elasticsearch', 'start.mjs')));
 const execFileAsync = promisify(execFile);
 

@@ -272,6 +272,9 @@ export class FailoverScenario {
     expect({ lost, context: lost.length ? context() : '' }).toEqual({ lost: [], context: '' });
     // an acknowledged application read back as 404 during the run would be a lost (or not yet visible) write
     expect(report.counts['read 404'] ?? 0).toBe(0);
+    // every scenario starts with a leader: no interval at all means the transition lines went unparsed,
+    // and the overlap checks below would pass on nothing
+    if (intervals.length === 0) throw new Error(`no full-graph interval found in the logs (transition line format changed?)\n${context()}`);
     // without an allowance only receipt jitter may show as overlap (clean handovers never overlap: rule 4)
     const tooLong = found.filter((o) => o.ms > (allowedOverlap?.ms ?? TIMINGS.timelineJitterMs));
     if (tooLong.length > 0) throw new Error(`two full graphs overlapped: ${tooLong.map((o) => `${o.ms} ms`).join(', ')}\n${context()}`);

@@ -30,7 +30,9 @@ export interface Overlap {
   readonly ms: number;
 }
 
-const TRANSITION = /\b(backup|acquiring|activating|leader|deactivating|stopped) -> (backup|acquiring|activating|leader|deactivating|stopped): .*\[instanceId=(\S+) sessionId=\S+ term=(\d+)(?: epoch=\d+)?\]/;
+// a transition line in text format: Nest's ConsoleLogger prints its fields after the message
+// ("backup -> activating: lock acquired { instanceId: 'a', sessionId: '…', term: 3, epoch: 0, reason: '…' }")
+const TRANSITION = /\b(backup|acquiring|activating|leader|deactivating|stopped) -> (backup|acquiring|activating|leader|deactivating|stopped): .*\{ instanceId: '([^']+)', sessionId: (?:'[^']*'|null), term: (\d+)/;
 const CLOSED = /\[FullGraphHost\] full graph closed/;
 
 export function graphIntervals(instance: A4cInstance): GraphInterval[] {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { HA_KEYS } from '../../libs/ha/src/config/ha-config-fields.js';
 import { haKeys } from './config-tables.js';
 import { blocksIn, GENERATED_DOCS, regenerate } from './generated-docs.js';
-import { seconds } from './timing-figures.js';
+import { HA_DEFAULTS } from '../../libs/ha/src/config/ha-defaults.js';
+import { seconds, timingFigures } from './timing-figures.js';
 
 const root = process.cwd();
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
@@ -46,6 +47,19 @@ describe('docs figures come from the code (tools/docs, npm run docs)', () => {
   it.each(GENERATED_DOCS)('%s: no derived timing is quoted by hand (mark it <!--fig:NAME-->)', (file) => {
     const unmarked = [...prose(read(file)).matchAll(UNMARKED_TIMING)].map((m) => m[0]);
     expect(unmarked).toEqual([]);
+  });
+
+  it('config/alien4cloud-config.yml shows every ha default it mentions as the code has it', () => {
+    const text = read('config/alien4cloud-config.yml');
+    const section = text.slice(text.indexOf('\nha:\n'));
+    const shown = [...section.matchAll(/^ {2}(?:# )?([A-Za-z_]+): (\S+)/gm)].map((m) => [m[1]!, m[2]!] as const);
+    const defaults = HA_DEFAULTS as Readonly<Record<string, unknown>>;
+    const figures = timingFigures();
+    const expected = (key: string) => (key === 'leaderLeaseInSecond' ? figures.lease!.replace(/ s$/, '') : String(defaults[key]));
+    const checked = shown.filter(([key, value]) => value !== '...' && (key in defaults || key === 'leaderLeaseInSecond'));
+    expect(checked.length).toBeGreaterThan(20);
+    expect(checked.filter(([key, value]) => value !== expected(key))).toEqual([]);
+    expect(shown.map(([key]) => key).filter((key) => !(HA_KEYS as readonly string[]).includes(key))).toEqual([]);
   });
 
   it('quotes durations as docs write them', () => {

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { HaModule } from '@a4c/ha';
 import type { AppConfig } from './config/app-config.js';
 import { configureApplication } from './configure-app.js';
@@ -11,14 +11,15 @@ import { elasticsearchFencing } from './core/storage/elasticsearch-epoch-source.
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `extraModules` go into the full graph (CoreModule.forRoot). */
+  static forRoot(config: AppConfig, extraModules: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
     const { elasticsearch } = config;
     return {
       module: AppModule,
       imports: [
         HaModule.forRoot({
           ha: config.ha,
-          application: CoreModule.forRoot(config),
+          application: CoreModule.forRoot(config, extraModules),
           configureApplication: (app) => {
             configureApplication(app);
           },

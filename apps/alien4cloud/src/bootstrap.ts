@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +7,7 @@ import { formatProblem, type ConfigProblem } from './config/config-problem.js';
 import { helpText, versionText } from './config/help.js';
 import { loadConfig } from './config/load-config.js';
 import { startupProblems } from './config/startup-checks.js';
-import { A4cLogger } from './logging/a4c-logger.js';
+import { createAppLogger } from './logging/app-logger.js';
 import { AppModule } from './app.module.js';
 import { HaService } from '@a4c/ha';
 
@@ -18,6 +18,8 @@ export interface BootstrapOptions {
   readonly argv?: readonly string[];
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
+  /** Modules added to the full graph, for an embedding that brings its own (the server itself adds none). */
+  readonly extraModules?: NonNullable<ModuleMetadata['imports']>;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface BootstrapOptions {
  * undefined when it did not start one.
  */
 export async function bootstrap(options: BootstrapOptions = {}): Promise<INestApplication | undefined> {
-  const { argv = process.argv.slice(2), env = process.env, cwd = process.cwd() } = options;
+  const { argv = process.argv.slice(2), env = process.env, cwd = process.cwd(), extraModules = [] } = options;
   const { config, problems, configFile, flags } = loadConfig({ argv, env, cwd });
   if (flags.help || flags.version) {
     process.stdout.write(flags.help ? helpText() : versionText());
@@ -43,8 +45,8 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<INestAp
     return undefined;
   }
 
-  const logger = new A4cLogger(config.logging.format, { colors: process.stdout.isTTY === true });
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const logger = createAppLogger(config.logging.format, { colors: process.stdout.isTTY === true });
+  const app = await NestFactory.create(AppModule.forRoot(config, extraModules), {
     bodyParser: false, // bodies are parsed by the full graph the parent forwards to, never twice
     // by the time the server closes, the full graph is down and the lock released: a client holding a
     // keep-alive connection (a proxy, a status poller) must not keep the process alive

@@ -57,6 +57,16 @@ describe('a staggered return (POST /recovery)', () => {
     expect(after.recovery).toEqual({ pending: [], lastError: null });
   });
 
+  it('applies each call\'s own delay overrides (a rejoin of 100 ms here against 60 s for the other call)', async () => {
+    const d = await start({ agents: ['a4c-1', 'a4c-2', 'a4c-3'], timings: { ...T, rejoinMs: 60_000 } });
+    await d.control.kill('a4c-1');
+    await d.control.kill('a4c-2');
+    await d.control.recover([{ atMs: 0, target: 'a4c-1' }]); // the cluster's 60 s rejoin
+    await d.control.recover([{ atMs: 0, target: 'a4c-2' }], { rejoinMs: 100 });
+    await waitUntil(async () => (await d.callAgent('a4c-2', 'GET', '/v1/kv/k')).status === 404, { what: 'a4c-2 rejoined after 100 ms' });
+    expect((await d.callAgent('a4c-1', 'GET', '/v1/kv/k')).text).toBe('No known Consul servers');
+  });
+
   it('heals a cut-off agent; refuses a target that is up (409) and a malformed plan (400)', async () => {
     const d = await threeAgents();
     await d.control.partition('a4c-3');

@@ -1,16 +1,18 @@
 import type { HaHealthIndicator } from './health/app-indicators.js';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { Clock } from './clock/clock.port.js';
+import type { HaOptions } from './config/ha-config.js';
 import type { ConsulPort } from './consul/consul.port.js';
 import type { PeerProbePort } from './election/ports.js';
 import type { ElasticsearchTarget } from './health/elasticsearch.health.js';
 import type { HaFencing } from './fencing/ha-fencing.js';
 import type { ConfigureApplication } from './host/full-graph-host.js';
+import type { HaMetricsOptions } from './metrics/ha-metrics.js';
 
 /** What HaModule.forRoot takes (docs/architecture.md §2): the `ha:` section and the full graph to boot on demand. */
 export interface HaModuleOptions {
-  /** The raw `ha:` section of alien4cloud-config.yml: validated once, every problem reported. */
-  ha: unknown;
+  /** The `ha:` keys (libs/ha/README.md "Configuration keys"): validated once, every problem reported. */
+  ha: HaOptions;
   /** The full module graph, booted only on the leader (or at once when HA is off). Never imports HaModule. */
   application: Type | DynamicModule;
   /** What main.ts does to an app (prefix, pipes, filters), applied to each child before init(). */
@@ -36,6 +38,8 @@ export interface HaModuleOptions {
   peers?: PeerProbePort;
   /** Test seam: what happens when the full graph's close overran (default: exit with code 3). */
   onCloseOverrun?: (reason: string) => void;
+  /** The application's prom-client registry for the plugin's metrics, and whether it collects default metrics. */
+  metrics?: HaMetricsOptions;
   /** Nest logger of the child applications (false silences them). */
   childLogger?: false;
 }

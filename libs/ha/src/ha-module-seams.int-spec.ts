@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { systemClock } from './clock/system-clock.js';
 import { HaModule } from './ha.module.js';
 import { HA_CLOCK, HA_CONSUL, HA_METRICS_REGISTRY } from './ha-providers.js';
 import { HaService } from './ha.service.js';
+import type { HaModuleOptions } from './ha-module-options.js';
 import { InMemoryConsul } from './testing/in-memory-consul.js';
 import { SampleGraphModule } from './testing/sample-graph.module.js';
 import { waitUntil } from '../../../test/support/wait-until.js';
@@ -35,7 +36,7 @@ describe('HaModule seams: providers a test or an application replaces, and its o
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function boot(consul: InMemoryConsul): Promise<void> {
+  async function boot(consul: InMemoryConsul, extra: Partial<HaModuleOptions> = {}): Promise<void> {
     const moduleRef = await Test.createTestingModule({
       imports: [
         HaModule.forRoot({
@@ -44,6 +45,7 @@ describe('HaModule seams: providers a test or an application replaces, and its o
           serverPort: 8088,
           directory: dir,
           childLogger: false,
+          ...extra,
           healthIndicators: [
             () => {
               brokerChecks += 1;
@@ -96,5 +98,17 @@ describe('HaModule seams: providers a test or an application replaces, and its o
     const registry = app!.get<Registry>(HA_METRICS_REGISTRY);
     const merged = Registry.merge([registry, new Registry()]);
     expect(await merged.metrics()).toContain('a4c_ha_leader');
+  });
+
+  it('metrics on the application registry: /rest/admin/metrics serves it, with its own default metrics once', async () => {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    new Counter({ name: 'orders_total', help: 'the application\'s own', registers: [registry] }).inc(3);
+    await boot(new InMemoryConsul(systemClock), { metrics: { registry } });
+    expect(app!.get<Registry>(HA_METRICS_REGISTRY)).toBe(registry);
+    const text = await (await fetch(`${base}/rest/admin/metrics`)).text();
+    expect(text).toMatch(/^orders_total 3$/m);
+    expect(text).toMatch(/^a4c_ha_leader /m);
+    expect(text.match(/^# TYPE process_cpu_user_seconds_total /gm)).toHaveLength(1);
   });
 });

@@ -39,7 +39,7 @@ export const HA_CLOCK = 'A4C_HA_CLOCK';
  * count for Consul's check, and they gate the race for the lock and a leader's tenure (rule 8).
  */
 export const HA_HEALTH_INDICATORS = 'A4C_HA_HEALTH_INDICATORS';
-/** The prom-client registry the plugin's metrics live in (the application may merge it into its own). */
+/** The prom-client registry the plugin's metrics live in: its own, or the application's (HaModuleOptions.metrics). */
 export const HA_METRICS_REGISTRY = 'A4C_HA_METRICS_REGISTRY';
 /** The Elector (null with HA off): internal, the coordinator and the forwarding read it. */
 export const HA_ELECTOR = 'A4C_HA_ELECTOR';
@@ -68,14 +68,14 @@ export const HA_PROVIDERS: Provider[] = [
   { provide: HaEvents, useFactory: () => new HaEvents() },
   {
     provide: HaMetrics,
-    useFactory: (clock: Clock, term: ActingTerm, health: HaHealthService) =>
-      new HaMetrics(() => clock.now(), () => clock.wallNow(), {
-        lease: () => term.leaseStatus(),
-        acting: () => term.mayAct(),
-        onFailsafe: () => term.actsOnGrant(),
-        health: () => health.report(),
-      }),
-    inject: [HA_CLOCK, ActingTerm, HaHealthService],
+    useFactory: (options: HaModuleOptions, clock: Clock, term: ActingTerm, health: HaHealthService) =>
+      new HaMetrics(
+        () => clock.now(),
+        () => clock.wallNow(),
+        { lease: () => term.leaseStatus(), acting: () => term.mayAct(), onFailsafe: () => term.actsOnGrant(), health: () => health.report() },
+        options.metrics,
+      ),
+    inject: [HA_MODULE_OPTIONS, HA_CLOCK, ActingTerm, HaHealthService],
   },
   {
     provide: ElectionReporter,

@@ -10,6 +10,7 @@ import { HaModule } from './ha.module.js';
 import { HA_CLOCK, HA_CONSUL } from './ha-providers.js';
 import { Test } from '@nestjs/testing';
 import { HaEvents, type HaLeadershipEvent } from './ha-events.js';
+import type { HaOptions } from './config/ha-config.js';
 import { InMemoryConsul } from './testing/in-memory-consul.js';
 import { SampleGraphModule, sampleGraphProbe } from './testing/sample-graph.module.js';
 import { waitUntil } from '../../../test/support/wait-until.js';
@@ -115,7 +116,7 @@ describe('HaModule in a parent application (real HTTP on 127.0.0.1)', () => {
         HaModule.forRootAsync({
           imports: [SettingsModule],
           inject: ['HA_SECTION'],
-          useFactory: (ha: unknown) => ({ ha, application: SampleGraphModule, serverPort: 8088, directory: dir, consul, childLogger: false }),
+          useFactory: (ha: HaOptions) => ({ ha, application: SampleGraphModule, serverPort: 8088, directory: dir, consul, childLogger: false }),
         }),
       ],
     })

@@ -1,11 +1,10 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config.js';
 import { ApplicationsModule } from './applications/applications.module.js';
 import { CoreConfigModule } from './core-config.module.js';
 import { OrchestratorsModule } from './orchestrators/orchestrators.module.js';
 import { PluginsModule } from './plugins/plugins.module.js';
 import { StorageModule } from './storage/storage.module.js';
-import { TestPluginModule } from './test-plugin/test-plugin.module.js';
 
 /**
  * The FULL module graph of A4C (docs/architecture.md §1): applications REST, orchestrator pollers, plugins and
@@ -15,10 +14,11 @@ import { TestPluginModule } from './test-plugin/test-plugin.module.js';
  */
 @Module({})
 export class CoreModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `extraModules`: an embedding's own modules, imported into the full graph after A4C's (none for the server). */
+  static forRoot(config: AppConfig, extraModules: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
     return {
       module: CoreModule,
-      imports: [CoreConfigModule.forRoot(config), StorageModule.forRoot(config), ApplicationsModule, OrchestratorsModule, PluginsModule, TestPluginModule],
+      imports: [CoreConfigModule.forRoot(config), StorageModule.forRoot(config), ApplicationsModule, OrchestratorsModule, PluginsModule, ...extraModules],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { UsageError } from './cli-errors.js';
 
-export const COMMANDS = ['list', 'leader', 'switchover', 'watch', 'history'] as const;
+const COMMANDS = ['list', 'leader', 'switchover', 'watch', 'history'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** The flags every command takes; commands add theirs (COMMAND_FLAGS). */

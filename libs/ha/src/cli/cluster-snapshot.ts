@@ -6,7 +6,7 @@ import type { CliSettings } from './cli-config.js';
 import { CliFailure } from './cli-errors.js';
 
 /** Bound of each member request: a hung member shows as "no answer" instead of stalling the CLI. */
-export const MEMBER_TIMEOUT_MS = 1_500;
+const MEMBER_TIMEOUT_MS = 1_500;
 
 export interface MemberRow extends ClusterMember {
   /** Seconds since this member last proved it holds the lock (its lease gauge); null when it does not hold it. */

@@ -10,7 +10,7 @@ interface CrossKeyRule {
   readonly check: (c: HaConfig) => { key: keyof HaConfig; expected: string } | undefined;
 }
 
-export const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
+const CROSS_KEY_RULES: readonly CrossKeyRule[] = [
   {
     // A session is invalidated when its check turns critical; a check that runs less often than the
     // TTL expires would let a dead leader keep the lock for longer than the TTL promises.

@@ -97,6 +97,13 @@ export interface HaConfig {
   readonly failsafeMaxInSecond: number;
 }
 
+/**
+ * The `ha` option of HaModule.forRoot: any of the keys above with a value of its type; absent keys take
+ * their defaults (ha-defaults.ts). A key that does not exist fails to compile; a value out of range is
+ * reported at startup like a bad YAML value (`ha.<key>: ...`, validateHaConfig).
+ */
+export type HaOptions = { readonly [K in keyof HaConfig]?: HaConfig[K] };
+
 /** Keys whose values are never echoed in messages or logs. */
 export const HA_SECRET_KEYS: ReadonlySet<keyof HaConfig> = new Set<keyof HaConfig>([
   'keyStoresPwd',

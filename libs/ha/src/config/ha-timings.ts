@@ -41,9 +41,9 @@ export interface HaTimings {
 }
 
 /** The lease when ha.leaderLeaseInSecond is unset: long enough to ride out a Consul leader election. */
-export const DEFAULT_LEASE_MS = 10_000;
+const DEFAULT_LEASE_MS = 10_000;
 /** How long a Consul server may hold a blocking read beyond wait + wait/16 (docs/consul-behaviour.md §5.2). */
-export const BLOCKING_HOLD_MS = 5000;
+const BLOCKING_HOLD_MS = 5000;
 
 /** Timeout of Consul's HTTP check: the interval, within Consul's 1 s minimum and its 10 s default. */
 export function checkTimeoutFor(healthCheckIntervalMs: number): number {
@@ -87,7 +87,7 @@ export type TimingInput = Pick<
 >;
 
 /** The lease in ms: the configured one, else 10 s or a sixth of the TTL when that is shorter. */
-export function leaseMsOf(config: Pick<TimingInput, 'leaderLeaseInSecond' | 'consulSessionTTLInSecond'>): number {
+function leaseMsOf(config: Pick<TimingInput, 'leaderLeaseInSecond' | 'consulSessionTTLInSecond'>): number {
   if (config.leaderLeaseInSecond !== undefined) return Math.round(config.leaderLeaseInSecond * 1000);
   return Math.min(DEFAULT_LEASE_MS, Math.floor((config.consulSessionTTLInSecond * 1000) / 6));
 }

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startConsulDev, type ConsulDevServer } from '../../../../apps/consul-dev/src/consul-dev-server.js';
 import { createTlsMaterial, type TlsMaterial } from '../../../../test/support/tls-material.js';
@@ -111,6 +113,41 @@ describe('ConsulClientAdapter against consul-dev over real HTTP', () => {
     const a = await connect();
     await consul!.api.stop();
     await expect(a.checkStatus('x')).rejects.toBeInstanceOf(ConsulUnavailableError);
+  });
+
+  it('a Consul that accepts the connection but never answers: ConsulUnavailableError after the request timeout, never a hang', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const a = new ConsulClientAdapter({ host: '127.0.0.1', port: (silent.address() as AddressInfo).port, requestTimeoutMs: 300, blockingReadTimeoutMs: 10_000 });
+    try {
+      await expect(a.checkStatus('x')).rejects.toThrow(new ConsulUnavailableError('list checks', 'no answer within 300 ms'));
+    } finally {
+      a.close();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('what goes on the wire: the token in X-Consul-Token (never the URL), dc, the key with its slashes, flags and blocking parameters', async () => {
+    const seen: Array<{ method?: string; url?: string; token?: string | string[] }> = [];
+    const recorder = createServer((request: IncomingMessage, response) => {
+      seen.push({ method: request.method, url: request.url, token: request.headers['x-consul-token'] });
+      response.writeHead(404, { 'x-consul-index': '42' }).end();
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
+    const a = new ConsulClientAdapter({ host: '127.0.0.1', port: (recorder.address() as AddressInfo).port, ...bounds, token: 's3cret', datacenter: 'dc2' });
+    try {
+      expect(await a.readKey(KEY, { consistent: true })).toEqual({ index: 42, entry: null });
+      expect(await a.readKey(KEY, { index: 7, waitMs: 5_000 })).toEqual({ index: 42, entry: null });
+      expect(seen).toEqual([
+        { method: 'GET', url: '/v1/kv/service/a4c/leader?consistent&dc=dc2', token: 's3cret' },
+        { method: 'GET', url: '/v1/kv/service/a4c/leader?index=7&wait=5000ms&dc=dc2', token: 's3cret' },
+      ]);
+    } finally {
+      a.close();
+      recorder.closeAllConnections();
+      await new Promise((resolve) => recorder.close(resolve));
+    }
   });
 
   describe('ACL tokens', () => {

@@ -1,104 +1,82 @@
-import { EventEmitter } from 'node:events';
-import http from 'node:http';
-import https from 'node:https';
-import { types } from 'node:util';
-import Consul from 'consul';
-import {
-  ConsulAccessDeniedError,
-  ConsulUnavailableError,
-  SessionInvalidatedError,
-  SessionRefusedError,
-} from './consul-errors.js';
+import { ConsulAccessDeniedError, ConsulUnavailableError, SessionInvalidatedError, SessionRefusedError } from './consul-errors.js';
+import { ConsulHttp, keyPath, type ConsulEndpoint, type ConsulResponse } from './consul-http.js';
 import type { CheckStatus, ConsulPort, KeyRead, ReadKeyOptions, ServiceInstance, ServiceRegistration, SessionRequest } from './consul.port.js';
 
-export interface ConsulConnection {
-  host: string;
-  port: number;
-  /** TLS material for https (consul_tls_enabled); absent means plain http. Never a silent fallback. */
-  tls?: { ca?: (string | Buffer)[]; cert?: string | Buffer; key?: string | Buffer; pfx?: Buffer; passphrase?: string };
-  token?: string;
-  datacenter?: string;
+export interface ConsulConnection extends ConsulEndpoint {
   /** Bound of every non-blocking call: well under the renew deadline (docs/architecture.md §2, "The timing relations"). */
   requestTimeoutMs: number;
   /** Bound of a blocking read: above wait + wait/16 + the server's hold time. */
   blockingReadTimeoutMs: number;
 }
 
-type ConsulClient = InstanceType<typeof Consul>;
-/** consul@2's typings miss ctx, timeout, index and wait: this is what we really pass (docs/architecture.md §6). */
-type CallOptions = Record<string, unknown> & { ctx?: EventEmitter; timeout?: number };
-interface ResponseLike {
-  statusCode?: number;
-  headers?: Record<string, string | string[] | undefined>;
-  body?: unknown;
+/** One KV entry as Consul's API returns it (the value base64). */
+interface KvEntryJson {
+  Session?: string;
+  LockIndex?: number;
+  Value?: string | null;
+  ModifyIndex?: number;
+}
+
+interface HealthEntryJson {
+  Node?: { Address?: string };
+  Service?: { ID?: string; Address?: string; Port?: number };
+  Checks?: { Status?: string }[];
 }
 
 /**
- * ConsulPort over the `consul` npm client, so the elector talks HTTP to a real agent (or consul-dev).
- * It wraps the client's gaps: explicit Checks and a string LockDelay in the session body, `undefined`
- * from a refused acquire, X-Consul-Index from the response, per-call timeouts and cancellation.
+ * ConsulPort over Consul's HTTP API v1 (docs/consul-behaviour.md), with a client of our own for the ten
+ * routes the plugin calls: the session body says exactly what we mean (explicit Checks with serfHealth,
+ * a "0s" lock-delay, release behaviour), a refused acquire is `false`, X-Consul-Index comes from the
+ * response, every call is bounded and cancellable, and failures are typed (403 = access denied).
  */
 export class ConsulClientAdapter implements ConsulPort {
-  private readonly client: ConsulClient;
-  private readonly agent: http.Agent;
+  private readonly http: ConsulHttp;
 
   constructor(private readonly connection: ConsulConnection) {
-    const secure = connection.tls !== undefined;
-    this.agent = secure ? new https.Agent({ keepAlive: true, ...connection.tls }) : new http.Agent({ keepAlive: true });
-    const defaults: Record<string, string> = {};
-    if (connection.token) defaults.token = connection.token;
-    if (connection.datacenter) defaults.dc = connection.datacenter;
-    this.client = new Consul({
-      host: connection.host,
-      port: connection.port,
-      secure,
-      agent: this.agent,
-      defaults,
-    } as ConstructorParameters<typeof Consul>[0]);
+    this.http = new ConsulHttp(connection);
   }
 
   /** Closes kept-alive sockets, which also ends blocking reads still in flight. */
   close(): void {
-    this.agent.destroy();
+    this.http.close();
   }
 
   async registerService(service: ServiceRegistration): Promise<void> {
-    await this.call('register service', (o) =>
-      this.client.agent.service.register({
-        ...o,
-        id: service.id,
-        name: service.name,
-        address: service.address,
-        port: service.port,
-        check: {
-          checkid: service.checkId,
-          name: `${service.name} health`,
-          http: service.checkUrl,
-          interval: `${service.checkIntervalMs}ms`,
-          timeout: `${service.checkTimeoutMs}ms`,
-          tlsskipverify: service.tlsSkipVerify,
+    await this.call('register service', 'PUT', '/agent/service/register', {
+      body: {
+        ID: service.id,
+        Name: service.name,
+        Address: service.address,
+        Port: service.port,
+        Check: {
+          CheckID: service.checkId,
+          Name: `${service.name} health`,
+          HTTP: service.checkUrl,
+          Interval: `${service.checkIntervalMs}ms`,
+          Timeout: `${service.checkTimeoutMs}ms`,
+          TLSSkipVerify: service.tlsSkipVerify,
         },
-      } as never),
-    );
+      },
+    });
   }
 
   async deregisterService(serviceId: string): Promise<void> {
     try {
-      await this.call('deregister service', (o) => this.client.agent.service.deregister({ ...o, id: serviceId } as never));
+      await this.call('deregister service', 'PUT', `/agent/service/deregister/${encodeURIComponent(serviceId)}`);
     } catch (error) {
       if (!(error instanceof ConsulUnavailableError && error.statusCode === 404)) throw error; // already gone
     }
   }
 
   async checkStatus(checkId: string): Promise<CheckStatus | undefined> {
-    const checks = (await this.call('list checks', (o) => this.client.agent.checks(o as never))) as Record<string, { Status?: string }>;
+    const checks = json<Record<string, { Status?: string }> | null>('list checks', await this.call('list checks', 'GET', '/agent/checks'));
     const status = checks?.[checkId]?.Status;
     return status === 'passing' || status === 'warning' || status === 'critical' ? status : undefined;
   }
 
   async createSession(request: SessionRequest): Promise<string> {
-    // The client drops NodeChecks/ServiceChecks and a numeric 0 lock-delay (which leaves Consul's 15 s),
-    // so the body is sent as Checks (serfHealth + ours, explicit for every Consul version) and "Ns".
+    // Checks lists serfHealth with ours (explicit for every Consul version); a lock-delay as "0s", since a
+    // missing or numeric 0 leaves Consul's 15 s default
     const body = {
       Name: request.name,
       Checks: ['serfHealth', ...request.serviceCheckIds],
@@ -107,12 +85,7 @@ export class ConsulClientAdapter implements ConsulPort {
       Behavior: 'release',
     };
     try {
-      const result = (await this.call('create session', (o) =>
-        (this.client as unknown as { _put: (req: unknown, next: unknown) => Promise<unknown> })._put(
-          { name: 'session.create', path: '/session/create', type: 'json', body, headers: this.headers(), query: this.query(), ...o },
-          bodyOf,
-        ),
-      )) as { ID?: string };
+      const result = json<{ ID?: string } | null>('create session', await this.call('create session', 'PUT', '/session/create', { body }));
       if (!result?.ID) throw new ConsulUnavailableError('create session', 'no session ID in the answer');
       return result.ID;
     } catch (error) {
@@ -125,7 +98,7 @@ export class ConsulClientAdapter implements ConsulPort {
 
   async renewSession(sessionId: string): Promise<boolean> {
     try {
-      await this.call('renew session', (o) => this.client.session.renew({ ...o, id: sessionId } as never));
+      await this.call('renew session', 'PUT', `/session/renew/${encodeURIComponent(sessionId)}`);
       return true;
     } catch (error) {
       if (error instanceof ConsulUnavailableError && error.statusCode === 404) return false;
@@ -134,13 +107,12 @@ export class ConsulClientAdapter implements ConsulPort {
   }
 
   async destroySession(sessionId: string): Promise<void> {
-    await this.call('destroy session', (o) => this.client.session.destroy({ ...o, id: sessionId } as never));
+    await this.call('destroy session', 'PUT', `/session/destroy/${encodeURIComponent(sessionId)}`);
   }
 
   async acquire(key: string, sessionId: string, value: string): Promise<boolean> {
     try {
-      const result = await this.call('acquire', (o) => this.client.kv.set({ ...o, key, value, acquire: sessionId } as never));
-      return result === true; // the client turns a refusal into undefined, not false
+      return json<boolean>('acquire', await this.call('acquire', 'PUT', `/kv/${keyPath(key)}`, { query: { acquire: sessionId }, body: value })) === true;
     } catch (error) {
       if (error instanceof ConsulUnavailableError && /invalid session/.test(error.detail)) throw new SessionInvalidatedError(sessionId);
       throw error;
@@ -149,31 +121,32 @@ export class ConsulClientAdapter implements ConsulPort {
 
   async release(key: string, sessionId: string, value: string): Promise<boolean> {
     // Consul rewrites the value on release (docs/consul-behaviour.md fact 8): the caller says what stays.
-    const result = await this.call('release', (o) => this.client.kv.set({ ...o, key, value, release: sessionId } as never));
-    return result === true;
+    return json<boolean>('release', await this.call('release', 'PUT', `/kv/${keyPath(key)}`, { query: { release: sessionId }, body: value })) === true;
   }
 
   async readKey(key: string, options: ReadKeyOptions = {}): Promise<KeyRead> {
     const blocking = (options.index ?? 0) > 0;
-    const query: Record<string, unknown> = { key };
-    if (options.consistent) query.consistent = true;
+    const query: Record<string, string> = {};
+    if (options.consistent) query.consistent = '';
     if (blocking) {
       query.index = String(options.index);
       query.wait = `${Math.max(1, Math.round(options.waitMs ?? 300_000))}ms`;
     }
-    const [response, entry] = (await this.call(
-      options.consistent ? 'consistent read key' : 'read key',
-      (o) => this.client.kv.get({ ...o, ...query } as never),
-      { blocking, signal: options.signal, includeResponse: true },
-    )) as unknown as [ResponseLike, { Session?: string; LockIndex?: number; Value?: string | null; ModifyIndex?: number } | undefined];
-    const header = Number(response?.headers?.['x-consul-index']);
+    const response = await this.call(options.consistent ? 'consistent read key' : 'read key', 'GET', `/kv/${keyPath(key)}`, {
+      query,
+      blocking,
+      signal: options.signal,
+      absentIsAnswer: true,
+    });
+    const header = Number(response.headers['x-consul-index']);
+    const entry = response.status === 404 ? undefined : json<KvEntryJson[] | null>('read key', response)?.[0];
     return {
       index: Number.isFinite(header) && header > 0 ? header : 1, // docs/consul-behaviour.md fact 12: never use 0
       entry: entry
         ? {
             session: entry.Session ?? null,
             lockIndex: entry.LockIndex ?? 0,
-            value: entry.Value ?? null,
+            value: typeof entry.Value === 'string' ? Buffer.from(entry.Value, 'base64').toString('utf8') : null,
             modifyIndex: entry.ModifyIndex ?? 0,
           }
         : null,
@@ -181,9 +154,9 @@ export class ConsulClientAdapter implements ConsulPort {
   }
 
   async listServiceInstances(serviceName: string): Promise<ServiceInstance[]> {
-    const entries = (await this.call('list service instances', (o) => this.client.health.service({ ...o, service: serviceName } as never))) as unknown;
+    const entries = json<HealthEntryJson[] | null>('list service instances', await this.call('list service instances', 'GET', `/health/service/${encodeURIComponent(serviceName)}`));
     if (!Array.isArray(entries)) return [];
-    return entries.map((entry: { Node?: { Address?: string }; Service?: { ID?: string; Address?: string; Port?: number }; Checks?: { Status?: string }[] }) => ({
+    return entries.map((entry) => ({
       serviceId: entry.Service?.ID ?? '',
       // Consul falls back to the node's address when the service registered none
       address: entry.Service?.Address || entry.Node?.Address || '',
@@ -192,42 +165,36 @@ export class ConsulClientAdapter implements ConsulPort {
     }));
   }
 
-  private headers(): Record<string, string> {
-    return this.connection.token ? { 'x-consul-token': this.connection.token } : {};
-  }
-
-  private query(): Record<string, string> {
-    return this.connection.datacenter ? { dc: this.connection.datacenter } : {};
-  }
-
-  /** One bounded, cancellable call; transport and HTTP failures become typed errors. */
-  private async call<T>(
+  /** One bounded, cancellable call; transport failures and non-2xx answers become typed errors. */
+  private async call(
     operation: string,
-    invoke: (options: CallOptions) => Promise<T>,
-    { blocking = false, signal, includeResponse = false }: { blocking?: boolean; signal?: AbortSignal; includeResponse?: boolean } = {},
-  ): Promise<T> {
-    const ctx = Object.assign(new EventEmitter(), { includeResponse });
-    const cancel = () => ctx.emit('cancel');
+    method: 'GET' | 'PUT',
+    path: string,
+    { query, body, blocking = false, signal, absentIsAnswer = false }: { query?: Record<string, string>; body?: unknown; blocking?: boolean; signal?: AbortSignal; absentIsAnswer?: boolean } = {},
+  ): Promise<ConsulResponse> {
     if (signal?.aborted) throw abortError();
-    signal?.addEventListener('abort', cancel, { once: true });
+    const timeoutMs = blocking ? this.connection.blockingReadTimeoutMs : this.connection.requestTimeoutMs;
+    let response: ConsulResponse;
     try {
-      const result = await invoke({ ctx, timeout: blocking ? this.connection.blockingReadTimeoutMs : this.connection.requestTimeoutMs });
-      // papi resolves with a transport error it fails to recognise (`instanceof Error` across realms, as
-      // under jest's VM modules): treat any native error as the failure it is
-      if (types.isNativeError(result)) throw result;
-      return result;
+      response = await this.http.request(method, path, { query, body, timeoutMs, signal });
     } catch (error) {
       if (signal?.aborted) throw abortError();
-      throw classify(operation, error);
-    } finally {
-      signal?.removeEventListener('abort', cancel);
+      throw new ConsulUnavailableError(operation, (error as Error)?.message || String(error));
     }
+    if ((response.status >= 200 && response.status < 300) || (absentIsAnswer && response.status === 404)) return response;
+    const text = response.body.trim() || `HTTP ${response.status}`;
+    if (response.status === 403) throw new ConsulAccessDeniedError(operation, text);
+    throw new ConsulUnavailableError(operation, text, response.status);
   }
 }
 
-function bodyOf(request: { err?: Error; res?: ResponseLike; ctx?: { includeResponse?: boolean } }, next: (...args: unknown[]) => void): void {
-  if (request.err) return next(false, request.err);
-  next(false, undefined, request.res?.body);
+/** The JSON body of a 2xx answer; an unparsable one is a failure of the call, not a crash. */
+function json<T>(operation: string, response: ConsulResponse): T {
+  try {
+    return JSON.parse(response.body) as T;
+  } catch {
+    throw new ConsulUnavailableError(operation, `answer is not JSON: ${response.body.slice(0, 200)}`, response.status);
+  }
 }
 
 function worstStatus(statuses: (string | undefined)[]): CheckStatus {
@@ -239,13 +206,4 @@ function abortError(): Error {
   const error = new Error('aborted');
   error.name = 'AbortError';
   return error;
-}
-
-function classify(operation: string, error: unknown): Error {
-  const response = (error as { response?: ResponseLike })?.response;
-  const status = response?.statusCode;
-  const body = response?.body;
-  const text = (Buffer.isBuffer(body) ? body.toString() : typeof body === 'string' ? body : '') || (error as Error)?.message || String(error);
-  if (status === 403) return new ConsulAccessDeniedError(operation, text.trim());
-  return new ConsulUnavailableError(operation, text.trim(), status);
 }

@@ -6,7 +6,7 @@ import { listedIn } from '../failsafe/members.js';
 import { parseLeaderValue, type LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
 import type { ElectorIdentity, LocalHealthPort } from './ports.js';
-import { predecessorOf } from './predecessor.js';
+import { pendingTakeoverOf, predecessorOf } from './predecessor.js';
 
 export interface AcquireTimings {
   blockingWaitMs: number;
@@ -36,7 +36,7 @@ export class AcquireAttempt {
       health: LocalHealthPort;
       identity: ElectorIdentity;
       timings: AcquireTimings;
-      leaderValue: (term: number, since: number) => LeaderValue;
+      leaderValue: (term: number, since: number, takeoverPending?: string) => LeaderValue;
       /** Every reading of the key, for rule 13's member record. */
       keySeen?: (entry: KeyEntry | null) => void;
     },
@@ -112,7 +112,8 @@ export class AcquireAttempt {
     const predictedTerm = (before.entry?.lockIndex ?? 0) + (before.entry?.session === sessionId ? 0 : 1);
     const predecessor = predecessorOf(parseLeaderValue(before.entry?.value), before.entry !== null, identity.instanceId);
     try {
-      const value = (term: number) => JSON.stringify(this.deps.leaderValue(term, since));
+      const pending = pendingTakeoverOf(predecessor);
+      const value = (term: number) => JSON.stringify(this.deps.leaderValue(term, since, pending));
       const sentAt = clock.now();
       if (!(await consul.acquire(identity.leaderKey, sessionId, value(predictedTerm)))) {
         const after = await consul.readKey(identity.leaderKey);

@@ -1,6 +1,6 @@
 /**
- * One of a term's background duties (lease keeper, key watch, health watch, takeover probe): a loop that
- * starts once and ends for good when stopped, posting what it sees into the term's channel.
+ * One of the background duties while the lock is held (lease keeper, key watch, health watch, takeover probe): a loop that
+ * starts once and ends for good when stopped, posting what it sees into the holding's channel (holding-duties.ts).
  */
 export abstract class BackgroundDuty {
   protected readonly stopper = new AbortController();

@@ -222,7 +222,7 @@ function decideWhileHolding(state: Holding, o: Observation, now: number, t: Deci
       return promoteIfReady(state.kind === 'activating' ? { ...state, graphUp: true } : state, now, t, 'full graph up');
     case 'activation-failed': // rule 3: release, back off, let another instance try
       return demote(`activation failed: ${o.detail}`, t.retryDelayMs);
-    case 'key': // rule 1: any sign that the key is not ours ends the term at once
+    case 'key': // rule 1: any sign that the key is not ours ends the holding at once
       return o.holder === state.sessionId
         ? routine(state, 'lock still ours')
         : demote(o.holder ? `demoting: lock held by session ${o.holder}` : 'demoting: lock is no longer ours', 0);

@@ -30,10 +30,9 @@ export class ElectionReporter implements ElectionListener {
 
   transition(from: ElectionState, to: ElectionState, reason: string): void {
     const { instanceId, metrics, events } = this.deps;
-    // one structured line per change (docs/architecture.md, convention 8): A4C's logger prints the
-    // fields as `[instanceId=... term=...]` in text and as top-level keys with logging.format json
-    this.logger.log({
-      message: from.kind === to.kind ? `${to.kind}: ${reason}` : `${from.kind} -> ${to.kind}: ${reason}`,
+    // one structured line per change (docs/architecture.md, convention 8): Nest's ConsoleLogger prints
+    // the fields after the message in text, and as top-level keys in json mode with flattenParams
+    this.logger.log(from.kind === to.kind ? `${to.kind}: ${reason}` : `${from.kind} -> ${to.kind}: ${reason}`, {
       instanceId,
       sessionId: sessionOf(to) ?? sessionOf(from) ?? null,
       term: termOf(to) || termOf(from),
@@ -46,7 +45,6 @@ export class ElectionReporter implements ElectionListener {
     if (to.kind === 'deactivating') events.emit(HA_REVOKED, { instanceId, term: to.term, reason });
   }
 
-  consulError(operation: string): void {
-    this.deps.metrics.recordConsulError(operation);
-  }
+  /** Nothing to do: the instrumented Consul port counts every failed call, with the duration histogram's operation labels. */
+  consulError(): void {}
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { FakeClock } from '../testing/fake-clock.js';
 import { InMemoryConsul } from '../testing/in-memory-consul.js';
-import { makeInstance, type TestInstance } from '../testing/election-harness.js';
+import { makeInstance, PeerNetwork, type TestInstance } from '../testing/election-harness.js';
 
 const KEY = 'service/a4c/leader';
 /** Lease + takeover margin of the harness timings, plus one proof interval. */
@@ -147,10 +147,38 @@ describe('Elector scenarios (fake clock, in-memory consul)', () => {
     expect(kind(a)).toBe('backup');
     expect(consul.entry(KEY)?.session).toBeNull();
     expect(a.transitions.find((t) => t.to === 'deactivating')?.reason).toBe('activation failed: bean creation failed');
+    // a released cleanly (rule 4), but it had not yet waited out the unknown holder a missing key stands
+    // for: its value says so (takeoverPending), so b waits out that lease instead of acting at once (rule 10)
+    expect(JSON.parse(consul.entry(KEY)?.value ?? '{}')).toMatchObject({ id: 'a', released: true, takeoverPending: expect.stringContaining('the key did not exist') });
     const b = instance('b');
     await startPassing(b);
-    expect(kind(b)).toBe('leader'); // a released cleanly (rule 4): no wait
+    expect(kind(b)).toBe('activating');
+    await clock.advance(COLD_START_WAIT_MS);
+    expect(kind(b)).toBe('leader');
     expect(kind(a)).toBe('backup'); // still backing off
+  });
+
+  it('rule 10 carried over: a holder that lost the key before its takeover was safe cannot vouch for the holder before it', async () => {
+    setup();
+    const peers = new PeerNetwork();
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => makeInstance(consul, clock, name, {}, peers)) as [TestInstance, TestInstance, TestInstance];
+    started.push(a, b, c);
+    await startLeading(a);
+    await startPassing(b, c);
+    expect([kind(a), kind(b), kind(c)]).toEqual(['leader', 'acquiring', 'acquiring']);
+    peers.unreachable.add('a'); // a is frozen: it answers no probe, and its lease still runs
+    consul.setCheck(a.checkId, 'critical'); // ... and its check failed, so the key is free
+    await clock.advance(100);
+    const holder = kind(b) === 'activating' ? b : c;
+    const other = holder === b ? c : b;
+    expect(kind(holder)).toBe('activating'); // waiting for a, which does not answer
+    consul.setCheck(holder.checkId, 'critical'); // the new holder loses the key before its takeover was safe
+    await clock.advance(100);
+    expect(kind(other)).toBe('activating');
+    // asked, the first holder would say "not acting"; but its value says it never cleared a: wait the lease
+    expect(other.transitions.at(-1)?.reason).toContain('had not yet proven that the holder before it stopped');
+    await clock.advance(COLD_START_WAIT_MS);
+    expect(kind(other)).toBe('leader');
   });
 
   it('rule 3: activation outlives its timeout -> deactivated and released; never reported leader', async () => {

@@ -47,6 +47,11 @@ export class Elector {
   private loop: Promise<void> | null = null;
   private lastReason = '';
   private lastKeyValue: LeaderValue | null = null;
+  /**
+   * Rule 10 carried over: why this holder's takeover is not safe yet (what its value says), from the
+   * acquire until it is; kept into the release so that the next holder waits out the lease.
+   */
+  private takeoverPending: string | null = null;
   private readonly decideTimings: DecideTimings;
   /** The failsafe extension last handed to the term as a grant. */
   private grantedUntil: number | undefined;
@@ -55,7 +60,7 @@ export class Elector {
 
   constructor(private readonly deps: ElectorDeps) {
     this.decideTimings = { ...decideTimingsOf(deps.timings), failsafeMaxMs: deps.failsafe?.timings.maxMs ?? 0 };
-    this.race = new RaceSteps({ ...deps, leaderValue: (term, since) => this.leaderValue(term, since) });
+    this.race = new RaceSteps({ ...deps, leaderValue: (term, since, takeoverPending) => this.leaderValue(term, since, takeoverPending) });
     const onError = (operation: string, detail: string) => deps.listener.consulError(operation, detail);
     this.cleanup = new SessionCleanup({ ...deps, leaderKey: deps.identity.leaderKey, retryCapMs: deps.timings.renewIntervalMs, shutdown: this.mailbox.shutdownSignal, onError });
     // rule 10: once this instance promised a peer not to act, only a later proof lets it act again
@@ -80,10 +85,6 @@ export class Elector {
   holdsLock(): boolean {
     const kind = this.state.kind;
     return kind === 'activating' || kind === 'leader' || kind === 'deactivating' || kind === 'stopped';
-  }
-
-  get consulServiceId(): string {
-    return this.race.serviceId;
   }
 
   start(): void {
@@ -121,6 +122,7 @@ export class Elector {
     this.state = next;
     this.deps.term.follow(next); // first: leaving the lock aborts the holding's signal before anything else (rule 7)
     this.grantFailsafe(next);
+    this.followTakeover(from, next);
     if (from.kind !== next.kind) {
       this.lastReason = reason;
       this.enter(from, next);
@@ -141,6 +143,22 @@ export class Elector {
     else this.deps.term.grant(null);
   }
 
+  /**
+   * Keeps `takeoverPending` as the key's value has it (rule 10 carried over): set by the acquire of a
+   * takeover that is not safe yet; once it is, the value is written again without it (in the background:
+   * if that write is lost, the next holder only waits out the lease), so that our own release or "not
+   * acting" vouches again for the holders before us.
+   */
+  private followTakeover(from: ElectionState, next: ElectionState): void {
+    if (from.kind === 'acquiring' && next.kind === 'activating') this.takeoverPending = next.takeover.safe ? null : next.takeover.reason;
+    if (next.kind === 'backup' || next.kind === 'stopped') this.takeoverPending = null;
+    const safe = next.kind === 'leader' || (next.kind === 'activating' && next.takeover.safe);
+    if (!safe || this.takeoverPending === null) return;
+    this.takeoverPending = null;
+    const value = JSON.stringify(this.leaderValue(next.term, next.since));
+    this.deps.consul.acquire(this.deps.identity.leaderKey, next.sessionId, value).catch(() => undefined);
+  }
+
   private enter(from: ElectionState, next: ElectionState): void {
     if (next.kind === 'activating') {
       const onConsulError = (operation: string, detail: string) => this.deps.listener.consulError(operation, detail);
@@ -155,7 +173,7 @@ export class Elector {
       this.duties.start();
     }
     if (!holdsLock(next)) {
-      // rule 7: the graph learned first (the term's signal) that leadership has ended; the duties stop with it
+      // rule 7: the graph learned first (the acting term's signal) that leadership has ended; the duties stop with it
       this.lastTermMembers = this.duties?.members() ?? this.lastTermMembers;
       this.duties?.stop();
       this.duties = null;
@@ -209,9 +227,10 @@ export class Elector {
     return this.mailbox.take(true) ?? duties.channel.take() ?? { type: 'tick' };
   }
 
-  private leaderValue(term: number, since: number): LeaderValue {
+  private leaderValue(term: number, since: number, takeoverPending?: string): LeaderValue {
     const { identity } = this.deps;
-    return { id: identity.instanceId, address: `${identity.address}:${identity.port}`, url: identity.url, since: new Date(since).toISOString(), term };
+    const value: LeaderValue = { id: identity.instanceId, address: `${identity.address}:${identity.port}`, url: identity.url, since: new Date(since).toISOString(), term };
+    return takeoverPending ? { ...value, takeoverPending } : value;
   }
 
   /** Runs a Consul-using step; unavailability and denials become observations (docs/architecture.md §7, convention 5). */
@@ -228,10 +247,13 @@ export class Elector {
   }
 
   private async perform(actions: Action[], from: ElectionState): Promise<void> {
+    if (actions.length === 0) return; // most steps: no value to build
     const sessionId = sessionOf(from);
     // rule 4 + rule 10: the value says the holder stopped cleanly (naming a chosen successor), so the next one acts at once
     const candidate = from.kind === 'deactivating' ? from.candidate : undefined;
-    const value = JSON.stringify({ ...this.leaderValue(termOf(from), this.deps.clock.wallNow()), released: true, ...(candidate ? { candidate } : {}) });
+    // rule 10 carried over: a holder whose takeover never became safe cannot vouch for the one before it
+    const pending = this.takeoverPending ?? undefined;
+    const value = JSON.stringify({ ...this.leaderValue(termOf(from), this.deps.clock.wallNow(), pending), released: true, ...(candidate ? { candidate } : {}) });
     for (const action of actions) {
       if (action === 'prove-now') this.duties?.keeper.proveNow();
       if (action === 'register-again') this.race.forgetRegistration();

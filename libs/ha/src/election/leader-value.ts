@@ -13,6 +13,13 @@ export interface LeaderValue {
   /** Instance id the releasing leader handed over to: the others stand back for a moment. */
   candidate?: string;
   /**
+   * Rule 10 carried over (docs/architecture.md): present while this holder has not yet proven that the
+   * holder before it stopped acting, and says why. Its own "not acting" or `released` then proves nothing
+   * about that earlier holder, so the next holder waits out the lease.
+   */
+  takeoverPending?: string;
+
+  /**
    * The instances whose service check passed when the leader last looked (itself included), rewritten
    * under its session when that set changes: the ones it asks to confirm a failsafe, and the only ones
    * that race freely for a key freed without release (docs/architecture.md, rule 13). Absent until the

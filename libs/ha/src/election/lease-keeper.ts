@@ -48,7 +48,7 @@ export class LeaseKeeper extends BackgroundDuty {
 
   private async renewLoop(): Promise<void> {
     const { consul, clock, sessionId, channel, timings } = this.deps;
-    // counted from the last renew, not from the term's start: the deadline (rule 2) counts from it too
+    // counted from the last renew, not from the holding's start: the deadline (rule 2) counts from it too
     let waitMs = Math.max(0, this.deps.renewedAt + timings.renewIntervalMs - clock.now());
     while (await this.pause(waitMs)) {
       const sentAt = clock.now();

@@ -20,8 +20,8 @@ type Acquiring = Extract<ElectionState, { kind: 'acquiring' }>;
 export class RaceSteps {
   private registered = false;
   private readonly attempt: AcquireAttempt;
-  readonly serviceId: string;
-  readonly checkId: string;
+  private readonly serviceId: string;
+  private readonly checkId: string;
 
   constructor(
     private readonly deps: {
@@ -30,7 +30,7 @@ export class RaceSteps {
       health: LocalHealthPort;
       identity: ElectorIdentity;
       timings: ElectorTimings;
-      leaderValue: (term: number, since: number) => LeaderValue;
+      leaderValue: (term: number, since: number, takeoverPending?: string) => LeaderValue;
       /** Rule 13 (docs/architecture.md): present when ha.failsafe is on. */
       failsafe?: ElectorFailsafe;
     },

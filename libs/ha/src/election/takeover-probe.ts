@@ -6,7 +6,7 @@ import type { PeerProbePort } from './ports.js';
 /**
  * Rule 10 (docs/architecture.md): after taking the lock from a peer that did not release it cleanly, ask
  * that peer whether it still acts. Connection refused (the process is gone) or its own "not acting"
- * answer (which it promises to keep: see Elector.notActingPromised) makes the takeover safe at once;
+ * answer (a promise its acting term keeps: ActingTerm.promiseNotActing) makes the takeover safe at once;
  * anything else (it still acts, no answer, a frozen process) keeps us waiting for its lease, which the
  * decide() timer ends anyway.
  */

@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ConsulPort } from '../consul/consul.port.js';
 import { termOf, type ElectionState } from '../election/election-state.js';
 import { buildVersion } from './build-version.js';
-import { InstrumentedConsul } from './instrumented-consul.js';
+import { CONSUL_OPERATIONS, InstrumentedConsul } from './instrumented-consul.js';
 import { TransitionHistory } from './transition-history.js';
 
 /** What the scrape-time gauges read from the running plugin: the acting term and the health report. */
@@ -10,7 +10,7 @@ export interface MetricSources {
   lease(): { provenAgoMs: number | null; remainingMs: number; leaseMs: number };
   acting(): boolean;
   /** Rule 13: acting rests on a failsafe round now (the lease's proof part is over). */
-  onFailsafe(): boolean;
+  onFailsafe?(): boolean;
   /** The health indicators by name, up or not (the same report Consul's check gets). */
   health(): Promise<Record<string, { up: boolean }>>;
 }
@@ -18,63 +18,92 @@ export interface MetricSources {
 /** Event-loop lag sampled every 10 ms: fine enough to see the GC pauses that cost a failover. */
 const EVENT_LOOP_PRECISION_MS = 10;
 
+/** Where the plugin's metrics live (HaModuleOptions.metrics). */
+export interface HaMetricsOptions {
+  /**
+   * The application's prom-client registry: the plugin registers its `a4c_ha_*` metrics there, and
+   * `/rest/admin/metrics` serves that registry. Absent: a registry of the plugin's own (HA_METRICS_REGISTRY).
+   */
+  readonly registry?: Registry;
+  /**
+   * Whether the plugin collects prom-client's default metrics (`process_*`, `nodejs_*`, event-loop lag
+   * sampled every 10 ms) into its registry. Default: true on its own registry, false on the application's,
+   * whose default metrics are the application's business. Set it false on the plugin's own registry too
+   * before a `Registry.merge` with a registry that has them: merge throws on a duplicate name.
+   */
+  readonly defaultMetrics?: boolean;
+}
+
 /**
- * Prometheus metrics of docs/architecture.md §3, on a registry of our own so several instances (tests)
- * and the host application's own metrics never collide. Names and units follow Prometheus conventions
- * (`_seconds`, `_total`, `_info`); lease, acting and health gauges are read at scrape time.
+ * Prometheus metrics of docs/architecture.md §3, on a registry of the plugin's own by default (several
+ * instances in one process, as in tests, never collide) or on the application's (HaMetricsOptions).
+ * Names and units follow Prometheus conventions (`_seconds`, `_total`, `_info`); lease, acting and health
+ * gauges are read at scrape time. A failed Consul call counts in `a4c_ha_consul_errors_total` with the
+ * `operation` label of the duration histogram (instrumented-consul.ts): one set of values for both.
  */
 export class HaMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   /** Recent transitions of this instance, for `GET /rest/admin/ha/history`. */
   readonly history = new TransitionHistory();
   private sources: MetricSources | null;
-  private readonly term = new Gauge({ name: 'a4c_ha_term', help: 'The lock\'s LockIndex of the current or last holding by this instance (a label, not the fencing epoch)', registers: [this.registry] });
-  private readonly state = new Gauge({ name: 'a4c_ha_state', help: '1 for the current election state', labelNames: ['state'], registers: [this.registry] });
-  private readonly transitions = new Counter({ name: 'a4c_ha_transitions_total', help: 'Election state changes', labelNames: ['from', 'to'], registers: [this.registry] });
-  private readonly activation = new Histogram({
-    name: 'a4c_ha_activation_seconds',
-    help: 'Time to boot the full graph after winning the lock',
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [this.registry],
-  });
-  private readonly consulErrors = new Counter({ name: 'a4c_ha_consul_errors_total', help: 'Failed Consul calls', labelNames: ['operation'], registers: [this.registry] });
-  private readonly consulDurations = new Histogram({
-    name: 'a4c_ha_consul_request_duration_seconds',
-    help: 'Duration of Consul calls by operation and outcome (ok, error, aborted); watch_key is a blocking read',
-    labelNames: ['operation', 'outcome'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
-    registers: [this.registry],
-  });
-  private readonly failsafeAnswers = new Counter({
-    name: 'a4c_ha_failsafe_answers_total',
-    help: 'Failsafe rounds this instance answered as a member (rule 13), by outcome: confirmed or refused',
-    labelNames: ['outcome'],
-    registers: [this.registry],
-  });
+  private readonly term: Gauge;
+  private readonly state: Gauge<'state'>;
+  private readonly transitions: Counter<'from' | 'to'>;
+  private readonly activation: Histogram;
+  private readonly consulErrors: Counter<'operation'>;
+  private readonly consulDurations: Histogram<'operation' | 'outcome'>;
+  private readonly failsafeAnswers: Counter<'outcome'>;
   private activatingSince: number | null = null;
   private readonly now: () => number;
   private readonly wallNow: () => number;
 
   /**
    * `now`: monotonic ms for durations; `wallNow`: epoch ms for the times shown in the history; `sources`:
-   * what the scrape-time gauges read (without them: not acting, no lease).
+   * what the scrape-time gauges read (without them: not acting, no lease); `options`: where the metrics live.
    */
-  constructor(now: () => number = Date.now, wallNow: () => number = now, sources: MetricSources | null = null) {
+  constructor(now: () => number = Date.now, wallNow: () => number = now, sources: MetricSources | null = null, options: HaMetricsOptions = {}) {
     this.now = now;
     this.wallNow = wallNow;
     this.sources = sources;
+    const registry = (this.registry = options.registry ?? new Registry());
+    const registers = [registry];
+    this.term = new Gauge({ name: 'a4c_ha_term', help: 'The lock\'s LockIndex of the current or last holding by this instance (a label, not the fencing epoch)', registers });
+    this.state = new Gauge({ name: 'a4c_ha_state', help: '1 for the current election state', labelNames: ['state'], registers });
+    this.transitions = new Counter({ name: 'a4c_ha_transitions_total', help: 'Election state changes', labelNames: ['from', 'to'], registers });
+    this.activation = new Histogram({
+      name: 'a4c_ha_activation_seconds',
+      help: 'Time to boot the full graph after winning the lock',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.failsafeAnswers = new Counter({
+      name: 'a4c_ha_failsafe_answers_total',
+      help: 'Failsafe rounds this instance answered as a member (rule 13), by outcome: confirmed or refused',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.consulErrors = new Counter({ name: 'a4c_ha_consul_errors_total', help: 'Failed Consul calls by operation (the operations of a4c_ha_consul_request_duration_seconds)', labelNames: ['operation'], registers });
+    this.consulDurations = new Histogram({
+      name: 'a4c_ha_consul_request_duration_seconds',
+      help: 'Duration of Consul calls by operation and outcome (ok, error, aborted); watch_key is a blocking read',
+      labelNames: ['operation', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    // every operation's error series exists from the start, so rate() and alerts see 0 before the first error
+    for (const operation of CONSUL_OPERATIONS) this.consulErrors.inc({ operation }, 0);
     for (const kind of ['backup', 'acquiring', 'activating', 'leader', 'deactivating', 'stopped']) this.state.set({ state: kind }, kind === 'backup' ? 1 : 0);
-    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
-    new Gauge({ name: 'a4c_ha_build_info', help: 'Always 1; the labels tell the plugin version and the Node.js runtime', labelNames: ['version', 'node'], registers: [this.registry] }).set(
+    if (options.defaultMetrics ?? !options.registry) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_PRECISION_MS });
+    new Gauge({ name: 'a4c_ha_build_info', help: 'Always 1; the labels tell the plugin version and the Node.js runtime', labelNames: ['version', 'node'], registers }).set(
       { version: buildVersion(), node: process.version },
       1,
     );
     this.scrapeTimeGauges();
   }
 
-  /** The Consul port with every call timed into the request-duration histogram. */
+  /** The Consul port with every call timed into the request-duration histogram, and its failures counted. */
   instrumentConsul<T extends ConsulPort>(consul: T): ConsulPort {
-    return new InstrumentedConsul(consul, this.consulDurations);
+    return new InstrumentedConsul(consul, this.consulDurations, this.consulErrors);
   }
 
   recordTransition(from: ElectionState, to: ElectionState, reason = ''): void {
@@ -159,7 +188,7 @@ export class HaMetrics {
         this.set(acting() ? 1 : 0);
       },
     });
-    const onFailsafe = () => this.sources?.onFailsafe() ?? false;
+    const onFailsafe = () => this.sources?.onFailsafe?.() ?? false;
     new Gauge({
       ...metrics,
       name: 'a4c_ha_failsafe_active',

@@ -1,8 +1,28 @@
-import type { Histogram } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import type { ConsulPort } from '../consul/consul.port.js';
 
 /**
- * The Consul port with every call timed into `a4c_ha_consul_request_duration_seconds{operation,outcome}`.
+ * The `operation` label values of both Consul metrics: one per ConsulPort call, in snake case, and
+ * `watch_key` for a blocking read.
+ */
+export const CONSUL_OPERATIONS = [
+  'register_service',
+  'deregister_service',
+  'check_status',
+  'create_session',
+  'renew_session',
+  'destroy_session',
+  'acquire',
+  'release',
+  'read_key',
+  'watch_key',
+  'list_service_instances',
+] as const;
+export type ConsulOperation = (typeof CONSUL_OPERATIONS)[number];
+
+/**
+ * The Consul port with every call timed into `a4c_ha_consul_request_duration_seconds{operation,outcome}`
+ * and every failure counted in `a4c_ha_consul_errors_total{operation}`, with the same operation label.
  * A blocking read is its own operation (`watch_key`): it lasts up to the wait by design, and would
  * otherwise drown the latency of the plain reads the leader's lease depends on.
  */
@@ -10,6 +30,7 @@ export class InstrumentedConsul implements ConsulPort {
   constructor(
     private readonly inner: ConsulPort,
     private readonly durations: Histogram<'operation' | 'outcome'>,
+    private readonly errors: Counter<'operation'>,
   ) {}
 
   registerService(...args: Parameters<ConsulPort['registerService']>): ReturnType<ConsulPort['registerService']> {
@@ -57,7 +78,7 @@ export class InstrumentedConsul implements ConsulPort {
     (this.inner as { close?: () => void }).close?.();
   }
 
-  private async time<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  private async time<T>(operation: ConsulOperation, call: () => Promise<T>): Promise<T> {
     const end = this.durations.startTimer({ operation });
     try {
       const result = await call();
@@ -65,7 +86,9 @@ export class InstrumentedConsul implements ConsulPort {
       return result;
     } catch (error) {
       // an abort is our own doing (shutdown, wake-up), not a Consul failure
-      end({ outcome: (error as Error)?.name === 'AbortError' ? 'aborted' : 'error' });
+      const aborted = (error as Error)?.name === 'AbortError';
+      end({ outcome: aborted ? 'aborted' : 'error' });
+      if (!aborted) this.errors.inc({ operation });
       throw error;
     }
   }

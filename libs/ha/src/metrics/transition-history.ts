@@ -9,7 +9,7 @@ export interface TransitionRecord {
 }
 
 /** The default depth: a day of flapping is visible without the buffer growing with uptime. */
-export const HISTORY_CAPACITY = 100;
+const HISTORY_CAPACITY = 100;
 
 /** A ring buffer of this instance's recent transitions, oldest first; memory is bounded by `capacity`. */
 export class TransitionHistory {

@@ -163,7 +163,7 @@ export class ActingTerm {
   }
 
   /** Whether a proof sent at `sentAt` still counts: it was sent after the last not-acting promise. */
-  counts(sentAt: number): boolean {
+  private counts(sentAt: number): boolean {
     return sentAt > this.promisedAt;
   }
 

@@ -1,4 +1,5 @@
 import { abortError, type Clock } from '../clock/clock.port.js';
+import { systemClock } from '../clock/system-clock.js';
 import {
   ConsulUnavailableError,
   SessionInvalidatedError,
@@ -17,6 +18,8 @@ import type {
 
 interface FakeSession {
   id: string;
+  /** The agent's node the session was created on: its serfHealth is bound (docs/consul-behaviour.md fact 3). */
+  node: string;
   checks: string[];
   lockDelayMs: number;
   ttlMs: number;
@@ -42,6 +45,10 @@ export class InMemoryConsul implements ConsulPort {
   private readonly kv = new Map<string, KeyEntry>();
   private readonly lockDelayUntil = new Map<string, number>();
   private waiters: Waiter[] = [];
+  /** Nodes whose serfHealth the servers see critical (cut off, agent dead: §12.3). */
+  private readonly failedNodes = new Set<string>();
+  /** The node each service was registered through, for an agent's leave (§12.5 P20). */
+  private readonly serviceNodes = new Map<string, string>();
   private index = 10;
   private sessionCounter = 0;
   /** Operations (by name) that throw ConsulUnavailableError; '*' makes every operation fail. */
@@ -49,7 +56,8 @@ export class InMemoryConsul implements ConsulPort {
   /** Consistent reads take this long (fake-clock ms) before answering: a slow quorum round. */
   consistentReadDelayMs = 0;
 
-  constructor(private readonly clock: Clock) {}
+  /** `clock`: what lock-delay and blocking waits count on (default the system clock; a FakeClock in scenario tests). */
+  constructor(private readonly clock: Clock = systemClock) {}
 
   private enter(operation: string, detail = ''): void {
     this.calls.push(detail ? `${operation} ${detail}` : operation);
@@ -60,8 +68,14 @@ export class InMemoryConsul implements ConsulPort {
   }
 
   async registerService(service: ServiceRegistration): Promise<void> {
+    return this.registerServiceOn('local', service);
+  }
+
+  /** A service register synced from the agent of `node`. */
+  async registerServiceOn(node: string, service: ServiceRegistration): Promise<void> {
     this.enter('registerService', service.id);
     this.services.set(service.id, service);
+    this.serviceNodes.set(service.id, node);
     if (!this.checks.has(service.checkId)) this.checks.set(service.checkId, 'critical');
   }
 
@@ -69,6 +83,7 @@ export class InMemoryConsul implements ConsulPort {
     this.enter('deregisterService', serviceId);
     const service = this.services.get(serviceId);
     this.services.delete(serviceId);
+    this.serviceNodes.delete(serviceId);
     if (service) {
       this.checks.delete(service.checkId);
       this.invalidateWhere((s) => s.checks.includes(service.checkId));
@@ -87,7 +102,13 @@ export class InMemoryConsul implements ConsulPort {
   }
 
   async createSession(request: SessionRequest): Promise<string> {
+    return this.createSessionOn('local', request);
+  }
+
+  /** A session created through the agent of `node`, bound to its serfHealth and the given checks. */
+  async createSessionOn(node: string, request: SessionRequest): Promise<string> {
     this.enter('createSession');
+    if (this.failedNodes.has(node)) throw new SessionRefusedError("Check 'serfHealth' is in critical state");
     for (const checkId of request.serviceCheckIds) {
       const status = this.checks.get(checkId);
       if (status === undefined) throw new SessionRefusedError(`Missing check '${checkId}' registration`);
@@ -97,6 +118,7 @@ export class InMemoryConsul implements ConsulPort {
     const ttlMs = request.ttlSeconds * 1000;
     this.sessions.set(id, {
       id,
+      node,
       checks: ['serfHealth', ...request.serviceCheckIds],
       lockDelayMs: Math.min(request.lockDelaySeconds, 60) * 1000,
       ttlMs,
@@ -165,6 +187,37 @@ export class InMemoryConsul implements ConsulPort {
     this.enter('consistentRead:return');
   }
 
+  /**
+   * The servers' verdict on a node's serfHealth (§12.3 P12, §12.4 P16): critical invalidates every
+   * session bound to it and refuses new ones until it passes again (P17).
+   */
+  setNodeHealth(node: string, status: 'passing' | 'critical'): void {
+    if (status === 'passing') {
+      this.failedNodes.delete(node);
+      return;
+    }
+    this.failedNodes.add(node);
+    this.invalidateWhere((s) => s.node === node);
+  }
+
+  /** A graceful leave (§12.5 P20): the node's services and checks are deregistered, all its sessions destroyed. */
+  leaveNode(node: string): void {
+    this.invalidateWhere((s) => s.node === node);
+    for (const [serviceId, owner] of [...this.serviceNodes]) {
+      if (owner !== node) continue;
+      const service = this.services.get(serviceId);
+      this.services.delete(serviceId);
+      this.serviceNodes.delete(serviceId);
+      if (service) this.checks.delete(service.checkId);
+    }
+  }
+
+  /** A new server leader restarts every session's timer at 2 × TTL from its election (fact 23, P24). */
+  rearmSessionTimers(): void {
+    const now = this.clock.now();
+    for (const session of this.sessions.values()) session.expiresAt = now + 2 * session.ttlMs;
+  }
+
   /** Plain PUT / DELETE from an operator, ignoring locks (advisory locking, docs/consul-behaviour.md fact 9). */
   operatorWrite(key: string, entry: { session: string | null; value: string | null } | null): void {
     if (entry === null) {
@@ -205,6 +258,7 @@ export class InMemoryConsul implements ConsulPort {
         index,
         wake: () => {
           timeout.abort();
+          signal?.removeEventListener('abort', onAbort);
           resolve();
         },
       };

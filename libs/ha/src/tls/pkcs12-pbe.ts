@@ -36,7 +36,7 @@ export const MAX_PBE_ITERATIONS = 1_000_000;
  * The legacy PKCS#12 KDF (RFC 7292 B.2, old 3DES cert bags) runs in JavaScript at about 500 000
  * hashes a second: its cap is lower. keytool's legacy default (JDK 8) was 50 000.
  */
-export const MAX_LEGACY_KDF_ITERATIONS = 100_000;
+const MAX_LEGACY_KDF_ITERATIONS = 100_000;
 
 /** Refuses an iteration count past `max` before any work is done with it. */
 export function checkIterations(iterations: number, max: number, what: string): number {
@@ -52,14 +52,14 @@ export function hashByOid(oid: string): { name: string; block: number } {
 }
 
 /** The password as PKCS#12's own KDF takes it: UTF-16BE with a terminating NUL (RFC 7292 B.1). */
-export function bmpPassword(password: string): Buffer {
+function bmpPassword(password: string): Buffer {
   const bytes = Buffer.alloc(password.length * 2 + 2);
   for (let i = 0; i < password.length; i++) bytes.writeUInt16BE(password.charCodeAt(i), i * 2);
   return bytes;
 }
 
 /** RFC 7292 appendix B.2: id 1 = key, 2 = IV, 3 = MAC key. */
-export function pkcs12Kdf(hash: { name: string; block: number }, password: Buffer, salt: Buffer, id: number, iterations: number, length: number): Buffer {
+function pkcs12Kdf(hash: { name: string; block: number }, password: Buffer, salt: Buffer, id: number, iterations: number, length: number): Buffer {
   const v = hash.block;
   const fill = (data: Buffer) => (data.length === 0 ? Buffer.alloc(0) : Buffer.alloc(v * Math.ceil(data.length / v), data));
   const input = Buffer.concat([fill(salt), fill(password)]);

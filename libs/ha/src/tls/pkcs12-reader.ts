@@ -53,7 +53,7 @@ export function openPkcs12(bytes: Buffer, password: string): Pkcs12Contents {
 }
 
 /** Step 1 of openPkcs12: everything that can be refused before any key derivation runs. */
-export function inspectPkcs12(bytes: Buffer): void {
+function inspectPkcs12(bytes: Buffer): void {
   const { macData, authSafeBytes } = outerOf(bytes);
   checkMac(macData);
   for (const contentInfo of childrenOf(expectNode(authSafeBytes, TAG.SEQUENCE))) {
@@ -74,7 +74,7 @@ export function inspectPkcs12(bytes: Buffer): void {
  * Lists a PKCS#12 file's certificates and counts its keys, with the same caps (step 3 of openPkcs12,
  * which callers use: on its own this does not verify the password).
  */
-export function readPkcs12(bytes: Buffer, password: string): Pkcs12Contents {
+function readPkcs12(bytes: Buffer, password: string): Pkcs12Contents {
   const { macData, authSafeBytes } = outerOf(bytes);
   checkMac(macData);
   const certificates: Buffer[] = [];

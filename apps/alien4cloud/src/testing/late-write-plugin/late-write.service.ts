@@ -4,10 +4,10 @@ import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../../config/app-config.js';
-import { APP_CONFIG } from '../app-config.token.js';
-import { PluginRegistryService } from '../plugins/plugin-registry.service.js';
-import { DOCUMENT_STORE, type DocumentStore, type StoredDocument } from '../storage/document-store.js';
-import { ElasticsearchDocumentStore } from '../storage/elasticsearch-document-store.js';
+import { APP_CONFIG } from '../../core/app-config.token.js';
+import { PluginRegistryService } from '../../core/plugins/plugin-registry.service.js';
+import { DOCUMENT_STORE, type DocumentStore, type StoredDocument } from '../../core/storage/document-store.js';
+import { ElasticsearchDocumentStore } from '../../core/storage/elasticsearch-document-store.js';
 
 /** The descriptor id that switches the test plugin on (`<directories.alien>/plugins/<dir>/plugin.json`). */
 export const LATE_WRITE_PLUGIN_ID = 'a4c-test-late-write';

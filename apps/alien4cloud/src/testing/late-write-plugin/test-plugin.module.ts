@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PluginsModule } from '../plugins/plugins.module.js';
+import { PluginsModule } from '../../core/plugins/plugins.module.js';
 import { LateWriteController } from './late-write.controller.js';
 import { LateWriteService } from './late-write.service.js';
 
