@@ -13,7 +13,7 @@ const allRules = rules.groups.flatMap((g) => g.rules);
 describe('deploy/prometheus', () => {
   it('the rules pass promtool check rules', () => {
     const result = runTool(promtool(), ['check', 'rules', join(DIR, 'a4c-ha.rules.yml')]);
-    expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: expect.stringMatching(/SUCCESS: 13 rules found/) });
+    expect({ status: result.status, output: result.output }).toEqual({ status: 0, output: expect.stringMatching(/SUCCESS: 14 rules found/) });
   });
 
   it('the scrape config sample passes promtool check config', () => {
@@ -33,6 +33,7 @@ describe('deploy/prometheus', () => {
       'A4cHaMoreThanOneActing',
       'A4cHaFlapping',
       'A4cHaLeaderCloseToFencing',
+      'A4cHaFailsafeActive',
       'A4cHaConsulErrors',
       'A4cHaNoHealthyBackup',
     ]);

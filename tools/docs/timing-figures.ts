@@ -50,5 +50,8 @@ export function timingFigures(configName = 'default'): Readonly<Record<string, s
     drain: seconds(t.drainTimeoutMs),
     close: seconds(t.closeTimeoutMs),
     activation: seconds(t.activationTimeoutMs),
+    failsafeMax: seconds(t.failsafeMaxMs),
+    failsafeRound: seconds(t.failsafeRoundIntervalMs),
+    failsafeConsulCheck: seconds(t.failsafeConsulCheckMs),
   };
 }

@@ -20,6 +20,8 @@ import { INTERNAL_DEFAULTS } from './config/internal-defaults.js';
 import { HaHealthService } from './health/ha-health.service.js';
 import { FullGraphHost } from './host/full-graph-host.js';
 import { HaMetrics } from './metrics/ha-metrics.js';
+import type { ElectorFailsafe } from './failsafe/elector-failsafe.js';
+import { HA_FAILSAFE, failsafeProvider } from './failsafe/failsafe-providers.js';
 
 /**
  * The plugin's seams as Nest providers (one concern each), so an application or a test replaces any of
@@ -76,7 +78,7 @@ export const HA_PROVIDERS: Provider[] = [
       new HaMetrics(
         () => clock.now(),
         () => clock.wallNow(),
-        { lease: () => term.leaseStatus(), acting: () => term.mayAct(), health: () => health.report() },
+        { lease: () => term.leaseStatus(), acting: () => term.mayAct(), onFailsafe: () => term.actsOnGrant(), health: () => health.report() },
         options.metrics,
       ),
     inject: [HA_MODULE_OPTIONS, HA_CLOCK, ActingTerm, HaHealthService],
@@ -106,7 +108,19 @@ export const HA_PROVIDERS: Provider[] = [
   },
   {
     provide: HA_ELECTOR,
-    useFactory: (options: HaModuleOptions, settings: HaSettings, consul: HaConsul, clock: Clock, health: HaHealthService, host: FullGraphHost, term: ActingTerm, metrics: HaMetrics, reporter: ElectionReporter, detector: PeerCrashDetector | null) => {
+    useFactory: (
+      options: HaModuleOptions,
+      settings: HaSettings,
+      consul: HaConsul,
+      clock: Clock,
+      health: HaHealthService,
+      host: FullGraphHost,
+      term: ActingTerm,
+      metrics: HaMetrics,
+      reporter: ElectionReporter,
+      detector: PeerCrashDetector | null,
+      failsafe: ElectorFailsafe | null,
+    ) => {
       if (!consul) return null;
       const elector = new Elector({
         consul: metrics.instrumentConsul(consul),
@@ -119,6 +133,7 @@ export const HA_PROVIDERS: Provider[] = [
         peers: options.peers ?? peerProbeFor(settings),
         onHolderSeen: (holder) => detector?.seen(holder),
         listener: reporter,
+        ...(failsafe ? { failsafe } : {}),
       });
       // rule 14: a lock this instance freed is news for the log, the history and the metric
       detector?.onFreed((reason) => {
@@ -127,8 +142,9 @@ export const HA_PROVIDERS: Provider[] = [
       });
       return elector;
     },
-    inject: [HA_MODULE_OPTIONS, HA_SETTINGS, HA_CONSUL, HA_CLOCK, HaHealthService, FullGraphHost, ActingTerm, HaMetrics, ElectionReporter, HA_PEER_CRASH_DETECTOR],
+    inject: [HA_MODULE_OPTIONS, HA_SETTINGS, HA_CONSUL, HA_CLOCK, HaHealthService, FullGraphHost, ActingTerm, HaMetrics, ElectionReporter, HA_PEER_CRASH_DETECTOR, HA_FAILSAFE],
   },
+  failsafeProvider({ settings: HA_SETTINGS, consul: HA_CONSUL, clock: HA_CLOCK }),
   {
     provide: HaForwarding,
     useFactory: (settings: HaSettings, consul: HaConsul, term: ActingTerm, elector: Elector | null, reporter: ElectionReporter) => {
@@ -142,6 +158,7 @@ export const HA_PROVIDERS: Provider[] = [
         term,
         leader: () => (elector ? elector.leader : self),
         onElectionChange: (listener) => reporter.onChange(listener),
+        knownMembers: () => elector?.knownMembers() ?? [],
       });
       const forwarding = new HoldAndForward(view, {
         enabled: config.forwardToLeader,

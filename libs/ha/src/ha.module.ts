@@ -9,6 +9,7 @@ import { HaHealthService } from './health/ha-health.service.js';
 import { HaMetrics } from './metrics/ha-metrics.js';
 import { DispatchMiddleware } from './http/dispatch.middleware.js';
 import { HaClusterController } from './http/ha-cluster.controller.js';
+import { HaFailsafeController } from './http/ha-failsafe.controller.js';
 import { HaStatusController } from './http/ha-status.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
@@ -21,7 +22,7 @@ import { LeaderWatchController } from './peers/leader-watch.controller.js';
  */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false, errorLogStyle: 'pretty' })],
-  controllers: [HealthController, HaStatusController, HaClusterController, MetricsController, LeaderWatchController],
+  controllers: [HealthController, HaStatusController, HaClusterController, HaFailsafeController, MetricsController, LeaderWatchController],
   providers: [...HA_PROVIDERS, HaService],
   exports: [HaService, HaEvents, ActingTerm, HaHealthService, HaMetrics, HA_METRICS_REGISTRY],
 })

@@ -9,6 +9,7 @@ export async function exportedSeriesNames(): Promise<Set<string>> {
   const metrics = new HaMetrics(Date.now, Date.now, {
     lease: () => ({ provenAgoMs: 1, remainingMs: 1, leaseMs: 1 }),
     acting: () => true,
+    onFailsafe: () => true,
     health: async () => ({ disk: { up: true }, directory: { up: true }, elasticsearch: { up: true } }),
   });
   const names = new Set<string>();

@@ -61,6 +61,9 @@ export const HA_FIELDS: { readonly [K in keyof HaConfig]-?: Parser<NonNullable<H
   // 0 answers 503 at once (no hold) but still forwards to a leader already known.
   forwardTimeoutInMillis: integer(0, MAX_TIMER_MS),
   peerCrashDetection: boolean,
+  failsafe: boolean,
+  // An unlisted instance waits this + lease before racing for a key freed without release: a day at most.
+  failsafeMaxInSecond: integer(1, 86400, 'an unlisted instance waits this long to race for a key its leader did not release'),
 };
 
 export const HA_KEYS = Object.keys(HA_FIELDS) as (keyof HaConfig)[];

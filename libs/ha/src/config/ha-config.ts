@@ -85,7 +85,7 @@ export interface HaConfig {
   readonly leaderLeaseInSecond?: number;
   /** Rule 11: bound on closing the full graph after the drain; an overrun ends the process with exit code 3. */
   readonly closeTimeoutInMillis: number;
-  /** Bearer token required by the admin mutations (`POST /rest/admin/ha/step-down`); with HA on and none set they answer 403 (secret). */
+  /** Bearer token required by the admin mutations (`POST /rest/admin/ha/step-down`, and `/failsafe` between instances); with HA on and none set they answer 403 (secret). */
   readonly adminToken?: string;
   /** A non-acting instance holds requests and forwards them to the acting leader (false: 503 at once). */
   readonly forwardToLeader: boolean;
@@ -97,6 +97,10 @@ export interface HaConfig {
    * Consul's check and TTL notice a crashed leader).
    */
   readonly peerCrashDetection: boolean;
+  /** Rule 13: the acting leader keeps acting through a Consul outage while every member the leader key lists confirms it cannot reach Consul either; off without ha.adminToken (the rounds need it). */
+  readonly failsafe: boolean;
+  /** Rule 13: the longest a leader acts on failsafe confirmations in a row; an instance the key does not list waits this + lease + margin to race for a key freed without release. */
+  readonly failsafeMaxInSecond: number;
 }
 
 /**

@@ -31,6 +31,11 @@ describe('deriveHaTimings', () => {
       drainTimeoutMs: 5000,
       closeTimeoutMs: 5000,
       stepDownHoldOffMs: 20_000,
+      failsafeMaxMs: 300_000, // rule 13: ha.failsafeMaxInSecond 300
+      failsafeProofOverdueMs: 3833, // the scheduled proof and one retry failed
+      failsafeRoundIntervalMs: 2466, // (lease - overdue) / 2.5: a look plus a whole round end inside the lease
+      failsafeRoundTimeoutMs: 2466,
+      failsafeConsulCheckMs: 1233, // half a round: the member's own Consul read
     });
   });
 
@@ -43,6 +48,9 @@ describe('deriveHaTimings', () => {
     ['long TTL', { consulSessionTTLInSecond: 86400 }, { renewDeadlineMs: 77_760_000, requestTimeoutMs: 5_000, leaseMs: 10_000 }],
     ['small connect timeout', { consulConnectTimeoutInMillis: 200 }, { requestTimeoutMs: 200, connectTimeoutMs: 200 }],
     ['fractional wait', { consulQueryTimeoutInMin: 0.25 }, { blockingWaitMs: 15_000 }],
+    ['failsafe off', { failsafe: false }, { failsafeMaxMs: 0 }],
+    // the shortest lease still leaves a look plus a whole round inside it (100 + 50 + 60 + 60 < 300)
+    ['shortest lease', { leaderLeaseInSecond: 0.3 }, { failsafeProofOverdueMs: 150, failsafeRoundIntervalMs: 60, failsafeRoundTimeoutMs: 60, failsafeConsulCheckMs: 30 }],
     ['lock delay and hold-off', { consulLockDelayInSecond: 15, stepDownHoldOffInSecond: 3 }, { lockDelayMs: 15_000, stepDownHoldOffMs: 3000 }],
   ])('%s', (_name, overrides, expected) => {
     expect(deriveHaTimings(config(overrides))).toMatchObject(expected);

@@ -29,6 +29,15 @@ export interface HaTimings {
   /** Bound on closing the full graph; an overrun ends the process (rule 11). */
   readonly closeTimeoutMs: number;
   readonly stepDownHoldOffMs: number;
+  /** Rule 13: the longest a leader acts on failsafe rounds in a row; 0 when ha.failsafe is off. */
+  readonly failsafeMaxMs: number;
+  /** Rule 13: rounds repeat this often while the leader's proofs are overdue; each is bounded by the timeout. */
+  readonly failsafeRoundIntervalMs: number;
+  readonly failsafeRoundTimeoutMs: number;
+  /** A proof older than this means Consul does not answer the leader: failsafe rounds start. */
+  readonly failsafeProofOverdueMs: number;
+  /** Bound of a member's own `?consistent` read before it confirms (it must fail for a confirmation). */
+  readonly failsafeConsulCheckMs: number;
 }
 
 /** The lease when ha.leaderLeaseInSecond is unset: long enough to ride out a Consul leader election. */
@@ -73,6 +82,8 @@ export type TimingInput = Pick<
   | 'closeTimeoutInMillis'
   | 'stepDownHoldOffInSecond'
   | 'leaderLeaseInSecond'
+  | 'failsafe'
+  | 'failsafeMaxInSecond'
 >;
 
 /** The lease in ms: the configured one, else 10 s or a sixth of the TTL when that is shorter. */
@@ -141,7 +152,27 @@ export function deriveHaTimings(config: TimingInput): HaTimings {
     drainTimeoutMs,
     closeTimeoutMs,
     stepDownHoldOffMs: config.stepDownHoldOffInSecond * 1000,
+    ...failsafeTimings(config, leaseMs, proveIntervalMs, proveRetryMs),
   });
+}
+
+/**
+ * Rule 13's pace, from the lease: rounds start once a proof is overdue (the scheduled one and one retry
+ * failed: lease/3 + lease/20 after the last proof). What is left of the lease then is split so that the
+ * controller's next look (one interval) plus a whole round (one timeout) still end inside it, with a
+ * fifth to spare: interval = timeout = (lease - overdue) / 2.5 (2.47 s with the 10 s lease). Each
+ * confirmed round extends to its send time + lease, so the next one, an interval later, lands in time.
+ * A member's own Consul read gets half a round.
+ */
+function failsafeTimings(config: Pick<TimingInput, 'failsafe' | 'failsafeMaxInSecond'>, leaseMs: number, proveIntervalMs: number, proveRetryMs: number) {
+  const failsafeRoundTimeoutMs = Math.max(1, Math.floor(((leaseMs - proveIntervalMs - proveRetryMs) * 2) / 5));
+  return {
+    failsafeMaxMs: config.failsafe ? config.failsafeMaxInSecond * 1000 : 0,
+    failsafeRoundIntervalMs: failsafeRoundTimeoutMs,
+    failsafeRoundTimeoutMs,
+    failsafeProofOverdueMs: proveIntervalMs + proveRetryMs,
+    failsafeConsulCheckMs: Math.max(1, Math.floor(failsafeRoundTimeoutMs / 2)),
+  };
 }
 
 /**
@@ -198,6 +229,12 @@ export function checkHaTimings(t: HaTimings): HaTimings {
   expect(t.requestTimeoutMs * 2 <= t.leaseMs, `2 × requestTimeoutMs (${t.requestTimeoutMs}) <= leaseMs`);
   expect(t.proveIntervalMs + t.requestTimeoutMs < t.leaseMs, `proveIntervalMs + requestTimeoutMs < leaseMs (${t.leaseMs})`);
   expect(t.healthCheckIntervalMs < t.sessionTtlMs, `healthCheckIntervalMs (${t.healthCheckIntervalMs}) < sessionTtlMs`);
+  // rule 13: the first round is confirmed before the lease runs out, and each next one before the last one's extension
+  expect(
+    t.failsafeProofOverdueMs + t.failsafeRoundIntervalMs + t.failsafeRoundTimeoutMs < t.leaseMs,
+    `failsafeProofOverdueMs + failsafeRoundIntervalMs + failsafeRoundTimeoutMs (${t.failsafeProofOverdueMs + t.failsafeRoundIntervalMs + t.failsafeRoundTimeoutMs}) < leaseMs`,
+  );
+  expect(t.failsafeConsulCheckMs < t.failsafeRoundTimeoutMs, `failsafeConsulCheckMs (${t.failsafeConsulCheckMs}) < failsafeRoundTimeoutMs`);
   expect(
     t.blockingReadTimeoutMs > longestBlockingReadMs(t.blockingWaitMs),
     `blockingReadTimeoutMs (${t.blockingReadTimeoutMs}) > ${longestBlockingReadMs(t.blockingWaitMs)} (wait + wait/16 + hold)`,

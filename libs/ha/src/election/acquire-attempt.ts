@@ -1,7 +1,8 @@
 import type { Clock } from '../clock/clock.port.js';
 import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
 import { SessionInvalidatedError } from '../consul/consul-errors.js';
-import type { ConsulPort, KeyRead } from '../consul/consul.port.js';
+import type { ConsulPort, KeyEntry, KeyRead } from '../consul/consul.port.js';
+import { listedIn } from '../failsafe/members.js';
 import { parseLeaderValue, type LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
 import type { ElectorIdentity, LocalHealthPort } from './ports.js';
@@ -9,6 +10,11 @@ import { pendingTakeoverOf, predecessorOf } from './predecessor.js';
 
 export interface AcquireTimings {
   blockingWaitMs: number;
+  /**
+   * Rule 13: how long an instance the key's `members` do not list waits, once it sees the key freed
+   * without release, before it races (0: failsafe off, no wait).
+   */
+  unlistedWaitMs?: number;
 }
 
 /**
@@ -26,6 +32,8 @@ export class AcquireAttempt {
   lastValue: LeaderValue | null = null;
   /** The session holding the key at the last read, with the value it wrote (null when free or not ours to read). */
   lastHolder: { sessionId: string; value: LeaderValue } | null = null;
+  /** The freed-without-release value we, unlisted, stay out of the race for, and since when (monotonic). */
+  private stayingOut: { modifyIndex: number; since: number } | null = null;
 
   constructor(
     private readonly deps: {
@@ -35,6 +43,8 @@ export class AcquireAttempt {
       identity: ElectorIdentity;
       timings: AcquireTimings;
       leaderValue: (term: number, since: number, takeoverPending?: string) => LeaderValue;
+      /** Every reading of the key, for rule 13's member record. */
+      keySeen?: (entry: KeyEntry | null) => void;
     },
   ) {}
 
@@ -50,6 +60,7 @@ export class AcquireAttempt {
   async run(sessionId: string, untilRenewMs: number, signal: AbortSignal, standBackOverFor: number | null = null): Promise<Observation> {
     const blocked = this.watchIndex !== 0;
     const read = await this.read(untilRenewMs, signal);
+    this.deps.keySeen?.(read.entry);
     const freeSeenAt = this.deps.clock.now();
     const keySeenBefore = this.keySeen;
     this.keySeen ||= read.entry !== null;
@@ -73,6 +84,8 @@ export class AcquireAttempt {
     if (candidate && candidate !== this.deps.identity.instanceId && read.entry && read.entry.modifyIndex !== standBackOverFor) {
       return { type: 'released-for-candidate', candidate, modifyIndex: read.entry.modifyIndex };
     }
+    const unlisted = this.stayOutUnlisted(read, value, freeSeenAt, untilRenewMs);
+    if (unlisted) return unlisted;
     // rule 8 again: the read may have blocked for seconds, so the health seen before it is stale (a
     // fault that hits every instance frees the key exactly when our own health has just gone down)
     if (blocked) {
@@ -92,6 +105,22 @@ export class AcquireAttempt {
     if (this.staleAsked !== holder) return true;
     this.staleAsked = null;
     return false;
+  }
+
+  /**
+   * Rule 13: a key freed without release whose `members` do not list us may still have its leader acting
+   * on failsafe rounds (it never asked us); we race only once that leader's failsafe and lease are over.
+   */
+  private stayOutUnlisted(read: KeyRead, value: LeaderValue | null, now: number, untilRenewMs: number): Observation | null {
+    const waitForMs = this.deps.timings.unlistedWaitMs ?? 0;
+    if (waitForMs <= 0 || !read.entry || value?.released || listedIn(value, this.deps.identity.instanceId)) {
+      this.stayingOut = null;
+      return null;
+    }
+    if (this.stayingOut?.modifyIndex !== read.entry.modifyIndex) this.stayingOut = { modifyIndex: read.entry.modifyIndex, since: now };
+    const waitMs = this.stayingOut.since + waitForMs - now;
+    // the session is renewed between two looks, so the wait is taken in pieces no longer than that
+    return waitMs > 0 ? { type: 'not-listed', leaderId: value?.id ?? 'unknown', waitMs: Math.max(1, Math.min(waitMs, untilRenewMs)) } : null;
   }
 
   private read(untilRenewMs: number, signal: AbortSignal): Promise<KeyRead> {

@@ -1,5 +1,5 @@
 import { assertNever, type ElectionState, type Takeover } from './election-state.js';
-import { freshLease, leaseDueAt, leaseValid, renewDeadlineAt, withProof, withRenewal, type LeaseTimings } from './lease.js';
+import { freshLease, leaseDueAt, leaseValid, onFailsafe, renewDeadlineAt, withFailsafeRound, withProof, withRenewal, type LeaseTimings } from './lease.js';
 import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
 import { healthPollMsOf } from '../config/ha-timings.js';
 import type { Observation } from './observation.js';
@@ -38,6 +38,8 @@ export interface DecideTimings extends LeaseTimings {
   activationTimeoutMs: number;
   /** Added to the lease before a takeover is safe by time alone: clock rates and request times. */
   takeoverMarginMs: number;
+  /** Rule 13: the longest a leader acts on failsafe rounds in a row (0 or absent: failsafe off). */
+  failsafeMaxMs?: number;
 }
 
 /** decide()'s timings, derived from the plugin's (never a copy of their values). */
@@ -157,6 +159,8 @@ function decideWhileAcquiring(state: Acquiring, o: Observation, now: number, t: 
           stay(state, `acquire refused on a free key (lock-delay): retrying in ${t.lockDelayRetryMs} ms`, t.lockDelayRetryMs);
     case 'released-for-candidate':
       return standBack(state, o.candidate, o.modifyIndex, now, t);
+    case 'not-listed':
+      return stay(state, `the key was freed without release by ${o.leaderId}, whose members do not list this instance: out of the race until its failsafe and lease are over (rule 13)`, o.waitMs);
     case 'key':
       return stay(state, o.holder ? `lock held by session ${o.holder}: watching the key` : 'lock is free: trying to acquire');
     case 'stale-own-session': // rule 14: this instance is that session's holder, so that holder is gone
@@ -248,6 +252,12 @@ function decideWhileHolding(state: Holding, o: Observation, now: number, t: Deci
       return { ...routine({ ...state, lease: withRenewal(state.lease, o.sentAt) }, 'session renewed') };
     case 'proven':
       return onProof(state, o.sentAt, now, t);
+    case 'failsafe-confirmed':
+      return onFailsafeRound(state, o.sentAt, o.members, now, t);
+    case 'failsafe-refused':
+      return onFailsafe(state.lease, now, t)
+        ? stay(state, `failsafe ends: ${o.detail}; acting until the last confirmed round's lease runs out`)
+        : stay(state, `failsafe round refused: ${o.detail}; acting until the lease runs out unless proven again`);
     case 'promised-not-acting': // rule 10: only a proof sent after the promise lets us act, so prove now
       return state.lease.provenAt <= o.at ? { ...routine(state, 'promised a peer not to act: proving again'), actions: ['prove-now'] } : routine(state, 'promised a peer not to act');
     case 'predecessor-stopped':
@@ -269,6 +279,15 @@ function onProof(state: Holding, sentAt: number, now: number, t: DecideTimings):
     return stay({ ...state, lease }, 'ownership proven again: acting'); // rule 9: no new election needed
   }
   return routine({ ...state, lease }, 'ownership proven');
+}
+
+/** Rule 13: a round every listed member confirmed extends acting; it never revives a lapsed lease. */
+function onFailsafeRound(state: Holding, sentAt: number, members: number, now: number, t: DecideTimings): Decision {
+  const failsafeMaxMs = t.failsafeMaxMs ?? 0;
+  if (state.kind !== 'leader' || failsafeMaxMs <= 0 || !leaseValid(state.lease, now, t)) return routine(state, 'failsafe round too late: the lease has lapsed');
+  const lease = withFailsafeRound(state.lease, sentAt, { leaseMs: t.leaseMs, failsafeMaxMs });
+  const news = `failsafe: ${members} member(s) confirmed; acting without consul until ${Math.max(0, leaseDueAt(lease, t) - now)} ms from now unless proven or confirmed again`;
+  return onFailsafe(state.lease, now, t) ? routine({ ...state, lease }, news) : stay({ ...state, lease }, news);
 }
 
 function onTick(state: Holding, now: number, t: DecideTimings): Decision {

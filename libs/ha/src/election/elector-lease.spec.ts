@@ -1,17 +1,16 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { FakeClock } from '../testing/fake-clock.js';
 import { InMemoryConsul } from '../testing/in-memory-consul.js';
-import { makeInstance, PeerNetwork, testTimings, type TestInstance } from '../testing/election-harness.js';
+import { makeInstance, PeerNetwork, testTimings } from '../testing/election-harness.js';
 import { PartitionableConsul } from '../testing/partitionable-consul.js';
+import { actingIds, advanceWatching as watching, stopAll, type LinkedNode } from '../testing/linked-nodes.js';
 
 const KEY = 'service/a4c/leader';
 const { leaseMs, takeoverMarginMs, renewDeadlineMs, proveIntervalMs } = testTimings;
 /** Lease + takeover margin of the harness timings, plus one proof interval. */
 const COLD_START_WAIT_MS = leaseMs + takeoverMarginMs + proveIntervalMs;
 
-interface Node extends TestInstance {
-  link: PartitionableConsul;
-}
+type Node = LinkedNode;
 
 describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, one link per instance)', () => {
   let clock: FakeClock;
@@ -32,15 +31,7 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     return n;
   }
 
-  afterEach(async () => {
-    for (const n of started.splice(0)) {
-      n.link.cut = false;
-      n.link.hanging.clear();
-      const stopping = n.elector.stop();
-      await clock.advance(0);
-      await stopping;
-    }
-  });
+  afterEach(() => stopAll(clock, started));
 
   async function startLeading(...nodes: Node[]): Promise<void> {
     for (const n of nodes) n.elector.start();
@@ -64,19 +55,9 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
     return { a, b, freedAt: clock.now() };
   }
 
-  const acting = (nodes: Node[]) => nodes.filter((n) => n.term.mayAct()).map((n) => n.elector.leader?.id);
+  const acting = actingIds;
 
-  /** Moves time in small steps, checking after each that at most one instance acts (rule 9 + 10). */
-  async function advanceWatching(ms: number, nodes: Node[], stepMs = 50): Promise<string[][]> {
-    const seen: string[][] = [];
-    for (let t = 0; t < ms; t += stepMs) {
-      await clock.advance(stepMs);
-      const now = acting(nodes) as string[];
-      expect(now.length).toBeLessThanOrEqual(1);
-      seen.push(now);
-    }
-    return seen;
-  }
+  const advanceWatching = (ms: number, nodes: Node[], stepMs = 50) => watching(clock, ms, nodes, stepMs);
 
   it('rule 10: a crashed predecessor (connection refused) costs no extra wait', async () => {
     // a crashes: its process is gone (refused), its check turns critical and Consul frees the key

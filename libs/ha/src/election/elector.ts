@@ -6,7 +6,8 @@ import type { ActingTerm } from '../term/acting-term.js';
 import { decide, decideTimingsOf, nextDueAt, nextRaceStep, type Action, type DecideTimings } from './decide.js';
 import { holdsLock, sessionOf, termOf, type ElectionState } from './election-state.js';
 import { HoldingDuties } from './holding-duties.js';
-import type { LeaderValue } from './leader-value.js';
+import type { LeaderValue, Member } from './leader-value.js';
+import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
 import { Mailbox } from './mailbox.js';
 import type { Observation } from './observation.js';
 import type { ElectionListener, ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
@@ -30,6 +31,8 @@ export interface ElectorDeps {
    * crash detection by peers (rule 14, peers/peer-crash-detector.ts).
    */
   onHolderSeen?: (holder: { sessionId: string; value: LeaderValue } | null) => void;
+  /** Rule 13 (docs/architecture.md): present when ha.failsafe is on. */
+  failsafe?: ElectorFailsafe;
   random?: () => number;
 }
 
@@ -58,9 +61,13 @@ export class Elector {
   private readonly decideTimings: DecideTimings;
   /** News from outside the loop (rule 14: this instance freed a crashed holder's lock), logged in order. */
   private readonly news: Observation[] = [];
+  /** The failsafe extension last handed to the term as a grant. */
+  private grantedUntil: number | undefined;
+  /** The members the last holding of ours wrote: still the best list once it ended cut off from Consul. */
+  private lastTermMembers: Member[] = [];
 
   constructor(private readonly deps: ElectorDeps) {
-    this.decideTimings = decideTimingsOf(deps.timings);
+    this.decideTimings = { ...decideTimingsOf(deps.timings), failsafeMaxMs: deps.failsafe?.timings.maxMs ?? 0 };
     this.race = new RaceSteps({ ...deps, leaderValue: (term, since, takeoverPending) => this.leaderValue(term, since, takeoverPending) });
     const onError = (operation: string, detail: string) => deps.listener.consulError(operation, detail);
     this.cleanup = new SessionCleanup({ ...deps, leaderKey: deps.identity.leaderKey, retryCapMs: deps.timings.renewIntervalMs, shutdown: this.mailbox.shutdownSignal, onError });
@@ -75,6 +82,17 @@ export class Elector {
   /** The leader as last seen in the key (ourselves while holding it). */
   get leader(): LeaderValue | null {
     return holdsLock(this.state) ? this.leaderValue(this.state.term, this.state.since) : this.lastKeyValue;
+  }
+
+  /** The cluster's members as last known: written by this holding, or read from the key (rule 13). */
+  knownMembers(): Member[] {
+    return this.duties?.members() ?? this.lastKeyValue?.members ?? this.lastTermMembers;
+  }
+
+  /** Holds the lock, is releasing it, or has stopped: such an instance confirms no failsafe (rule 13). */
+  holdsLock(): boolean {
+    const kind = this.state.kind;
+    return kind === 'activating' || kind === 'leader' || kind === 'deactivating' || kind === 'stopped';
   }
 
   start(): void {
@@ -103,6 +121,8 @@ export class Elector {
     while (this.state.kind !== 'stopped') {
       const observation = this.mailbox.take(holdsLock(this.state)) ?? this.news.shift() ?? (await this.observe());
       const from = this.state;
+      // rule 13: the predecessor provably stopped, so a failsafe promise made to it is kept
+      if (observation.type === 'predecessor-stopped' && from.kind === 'activating' && from.takeover.peer) this.deps.failsafe?.member.leaderStopped(from.takeover.peer.id);
       const decision = decide(from, observation, this.deps.clock.now(), this.decideTimings);
       await this.perform(decision.actions, from);
       this.transition(decision.next, decision.reason, decision.quiet ?? false);
@@ -114,6 +134,7 @@ export class Elector {
     const from = this.state;
     this.state = next;
     this.deps.term.follow(next); // first: leaving the lock aborts the holding's signal before anything else (rule 7)
+    this.grantFailsafe(next);
     this.followTakeover(from, next);
     if (from.kind !== next.kind) {
       this.lastReason = reason;
@@ -124,6 +145,15 @@ export class Elector {
       this.lastReason = reason;
       this.deps.listener.transition(from, next, reason);
     }
+  }
+
+  /** Rule 13: a failsafe extension in the lease is the term's grant (the round's send time counts like a proof's). */
+  private grantFailsafe(next: ElectionState): void {
+    const until = next.kind === 'leader' ? next.lease.failsafeUntil : undefined;
+    if (until === this.grantedUntil) return;
+    this.grantedUntil = until;
+    if (next.kind === 'leader' && until !== undefined) this.deps.term.grant({ until, sentAt: next.lease.failsafeSentAt ?? next.lease.provenAt });
+    else this.deps.term.grant(null);
   }
 
   /**
@@ -146,11 +176,19 @@ export class Elector {
     if (next.kind === 'activating') {
       this.deps.onHolderSeen?.(null);
       const onConsulError = (operation: string, detail: string) => this.deps.listener.consulError(operation, detail);
-      this.duties = new HoldingDuties({ ...this.deps, onConsulError, state: next, onKeyValue: (value) => (this.lastKeyValue = value) });
+      this.duties = new HoldingDuties({
+        ...this.deps,
+        onConsulError,
+        state: next,
+        onKeyValue: (value) => (this.lastKeyValue = value),
+        current: () => this.state,
+        valueWith: (members) => JSON.stringify({ ...this.leaderValue(next.term, next.since), members }),
+      });
       this.duties.start();
     }
     if (!holdsLock(next)) {
       // rule 7: the graph learned first (the acting term's signal) that leadership has ended; the duties stop with it
+      this.lastTermMembers = this.duties?.members() ?? this.lastTermMembers;
       this.duties?.stop();
       this.duties = null;
     }

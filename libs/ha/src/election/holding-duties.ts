@@ -8,7 +8,10 @@ import type { ActingTerm } from '../term/acting-term.js';
 import type { ElectionState } from './election-state.js';
 import { HealthWatch } from './health-watch.js';
 import { HoldingWatch } from './holding-watch.js';
-import type { LeaderValue } from './leader-value.js';
+import type { LeaderValue, Member } from './leader-value.js';
+import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
+import { FailsafeController } from '../failsafe/failsafe-controller.js';
+import { MembersKeeper } from '../failsafe/members-keeper.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { ObservationChannel } from './observation-channel.js';
 import { CatalogProbe } from './catalog-probe.js';
@@ -30,6 +33,12 @@ export interface HoldingDutiesDeps {
   state: Extract<ElectionState, { kind: 'activating' }>;
   /** The key's value when it stopped being ours (the new leader, as far as the key tells). */
   onKeyValue: (value: LeaderValue | null) => void;
+  /** Rule 13 (docs/architecture.md): present when ha.failsafe is on. */
+  failsafe?: ElectorFailsafe;
+  /** The election state now (the failsafe duties act only while leading). */
+  current: () => ElectionState;
+  /** The key's value naming these members, for the members keeper. */
+  valueWith: (members: Member[]) => string;
 }
 
 /**
@@ -44,6 +53,8 @@ export class HoldingDuties {
   private readonly watch: HoldingWatch;
   private readonly healthWatch: HealthWatch;
   private probe: TakeoverProbe | CatalogProbe | null = null;
+  /** Rule 13, when ha.failsafe is on: the key's members and the failsafe rounds. */
+  private readonly failsafe: { members: MembersKeeper; controller: FailsafeController } | null;
 
   constructor(private readonly deps: HoldingDutiesDeps) {
     const { consul, clock, identity, timings, state } = deps;
@@ -60,6 +71,7 @@ export class HoldingDuties {
       random: deps.random,
       onError,
       onNewValue: deps.onKeyValue,
+      keySeen: (entry) => deps.failsafe?.member.keySeen(entry),
     });
     this.healthWatch = new HealthWatch({
       health: deps.health,
@@ -68,12 +80,48 @@ export class HoldingDuties {
       pollMs: healthPollMsOf(timings.healthCheckIntervalMs),
       failuresBeforeDown: INTERNAL_DEFAULTS.healthFailuresBeforeDown,
     });
+    this.failsafe = deps.failsafe ? this.failsafeDuties(deps.failsafe) : null;
+  }
+
+  /** Rule 13: the members this holding wrote into the key (null before the first write, or failsafe off). */
+  members(): Member[] | null {
+    return this.failsafe?.members.forRounds() ?? null;
+  }
+
+  private failsafeDuties(failsafe: ElectorFailsafe): { members: MembersKeeper; controller: FailsafeController } {
+    const { consul, clock, identity, state } = this.deps;
+    const members = new MembersKeeper({
+      consul,
+      clock,
+      key: identity.leaderKey,
+      sessionId: state.sessionId,
+      serviceName: identity.serviceName,
+      protocol: failsafe.protocol,
+      self: { id: identity.instanceId, url: identity.url },
+      intervalMs: failsafe.timings.membersIntervalMs,
+      valueWith: this.deps.valueWith,
+      leading: () => this.deps.current().kind === 'leader',
+      onError: this.deps.onConsulError,
+    });
+    const controller = new FailsafeController({
+      clock,
+      channel: this.channel,
+      round: failsafe.round,
+      selfId: identity.instanceId,
+      state: this.deps.current,
+      members: () => members.forRounds(),
+      epoch: failsafe.epoch,
+      timings: failsafe.timings,
+    });
+    return { members, controller };
   }
 
   start(): void {
     this.keeper.start();
     this.watch.start();
     this.healthWatch.start();
+    this.failsafe?.members.start();
+    this.failsafe?.controller.start();
     this.track(this.deps.state);
     this.activate();
   }
@@ -104,6 +152,8 @@ export class HoldingDuties {
     this.keeper.stop();
     this.watch.stop();
     this.healthWatch.stop();
+    this.failsafe?.members.stop();
+    this.failsafe?.controller.stop();
     this.probe?.stop();
     this.channel.close();
   }

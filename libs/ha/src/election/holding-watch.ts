@@ -2,7 +2,7 @@ import { isAbortError, type Clock } from '../clock/clock.port.js';
 import { Backoff } from '../clock/backoff.js';
 import { BackgroundDuty } from './background-duty.js';
 import { describeError } from '../consul/consul-errors.js';
-import type { ConsulPort } from '../consul/consul.port.js';
+import type { ConsulPort, KeyEntry } from '../consul/consul.port.js';
 import { parseLeaderValue, type LeaderValue } from './leader-value.js';
 import type { ObservationChannel } from './observation-channel.js';
 
@@ -25,6 +25,8 @@ export class HoldingWatch extends BackgroundDuty {
       onError: (operation: string, detail: string) => void;
       /** The value found when the key stopped being ours (the new leader, as far as the key tells). */
       onNewValue: (value: LeaderValue | null) => void;
+      /** Every reading of the key, for rule 13's member record. */
+      keySeen?: (entry: KeyEntry | null) => void;
     },
   ) {
     super();
@@ -41,6 +43,7 @@ export class HoldingWatch extends BackgroundDuty {
         backoff.reset();
         index = read.index < index ? 0 : read.index; // docs/consul-behaviour.md §5.2: reset when the index goes backwards
         const holder = read.entry?.session ?? null;
+        this.deps.keySeen?.(read.entry);
         if (holder !== sessionId) {
           this.deps.onNewValue(holder ? parseLeaderValue(read.entry?.value) : null);
           channel.post({ type: 'key', holder });

@@ -18,6 +18,20 @@ export interface LeaderValue {
    * about that earlier holder, so the next holder waits out the lease.
    */
   takeoverPending?: string;
+
+  /**
+   * The instances whose service check passed when the leader last looked (itself included), rewritten
+   * under its session when that set changes: the ones it asks to confirm a failsafe, and the only ones
+   * that race freely for a key freed without release (docs/architecture.md, rule 13). Absent until the
+   * leader has written it (and from leaders of older versions).
+   */
+  members?: Member[];
+}
+
+/** One instance of the cluster as the leader key's `members` lists it. */
+export interface Member {
+  id: string;
+  url: string;
 }
 
 export function parseLeaderValue(raw: string | null | undefined): LeaderValue | null {

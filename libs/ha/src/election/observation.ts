@@ -28,6 +28,8 @@ export type Observation =
   | { type: 'stale-own-session'; holder: string }
   /** This instance proved the holder's crash and freed the lock (rule 14); `detail` says who proved what. */
   | { type: 'freed-by-peer'; detail: string }
+  /** Rule 13: the free key's `members` do not list us; we stay out of the race, looking again in `waitMs`. */
+  | { type: 'not-listed'; leaderId: string; waitMs: number }
   /** A read of the leader key: who holds it now (null: nobody). */
   | { type: 'key'; holder: string | null }
   /** A renew Consul accepted (sent at `sentAt`): the session lives, the renew deadline moves. */
@@ -36,6 +38,10 @@ export type Observation =
   | { type: 'proven'; sentAt: number }
   /** This instance told a peer at `at` that it does not act (rule 10): proofs sent before no longer count. */
   | { type: 'promised-not-acting'; at: number }
+  /** Rule 13: every member listed in the key confirmed a failsafe round sent at `sentAt`. */
+  | { type: 'failsafe-confirmed'; sentAt: number; members: number }
+  /** Rule 13: a member refused, failed or stayed silent: no more extension until a real proof. */
+  | { type: 'failsafe-refused'; detail: string }
   /** The predecessor provably stopped acting (connection refused, or its probe says not acting). */
   | { type: 'predecessor-stopped'; detail: string }
   /** Time passed: deadlines are judged against `now` (rules 2, 3, 9, 10). */

@@ -3,6 +3,7 @@ import { checkTimeoutFor } from '../config/ha-timings.js';
 import { SessionRefusedError, describeError } from '../consul/consul-errors.js';
 import type { ConsulPort } from '../consul/consul.port.js';
 import { AcquireAttempt } from './acquire-attempt.js';
+import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
 import type { ElectionState } from './election-state.js';
 import type { LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
@@ -30,6 +31,8 @@ export class RaceSteps {
       identity: ElectorIdentity;
       timings: ElectorTimings;
       leaderValue: (term: number, since: number, takeoverPending?: string) => LeaderValue;
+      /** Rule 13 (docs/architecture.md): present when ha.failsafe is on. */
+      failsafe?: ElectorFailsafe;
     },
   ) {
     this.serviceId = `${deps.identity.serviceName}-${deps.identity.instanceId}`;
@@ -39,8 +42,13 @@ export class RaceSteps {
       clock: deps.clock,
       health: deps.health,
       identity: deps.identity,
-      timings: { blockingWaitMs: deps.timings.blockingWaitMs },
+      timings: {
+        blockingWaitMs: deps.timings.blockingWaitMs,
+        // rule 13: a leader on failsafe acts at most failsafeMax past its lease, then its lease + margin runs out
+        unlistedWaitMs: deps.failsafe ? deps.failsafe.timings.maxMs + deps.timings.leaseMs + deps.timings.takeoverMarginMs : 0,
+      },
       leaderValue: deps.leaderValue,
+      keySeen: (entry) => deps.failsafe?.member.keySeen(entry),
     });
   }
 

@@ -1,4 +1,6 @@
 import { INTERNAL_DEFAULTS } from '../config/internal-defaults.js';
+import { findActingMember } from '../failsafe/acting-member-lookup.js';
+import type { Member } from '../election/leader-value.js';
 import type { ConsulPort } from '../consul/consul.port.js';
 import { parseLeaderValue } from '../election/leader-value.js';
 import type { ActingTerm } from '../term/acting-term.js';
@@ -7,6 +9,8 @@ import type { HoldAndForward } from './hold-and-forward.js';
 import type { LeaderView } from './leader-view.js';
 
 const { keyPollMs: KEY_POLL_MS, moveAwayMs: MOVE_AWAY_MS, lastArrivalsMs: LAST_ARRIVALS_MS } = INTERNAL_DEFAULTS;
+/** Bound on asking the key's members who acts, when Consul does not answer (rule 13): a peer probe's bound. */
+const MEMBER_ASK_MS = INTERNAL_DEFAULTS.peerProbeTimeoutMs;
 
 export interface HaLeaderViewDeps {
   instanceId: string;
@@ -21,6 +25,8 @@ export interface HaLeaderViewDeps {
   leader: () => ForwardTarget | null;
   /** Subscribes to every election transition; returns the unsubscribe. */
   onElectionChange: (listener: () => void) => () => void;
+  /** The cluster's members as last known (rule 13's list): asked who acts when Consul does not answer. */
+  knownMembers?: () => Member[];
 }
 
 /**
@@ -64,6 +70,9 @@ export class HaLeaderView implements LeaderView {
   }
 
   holder(): ForwardTarget | null {
+    // a holder cut off from Consul whose lease lapsed: another instance may act already (rule 13's members tell)
+    const elsewhere = this.polled?.holder;
+    if (!this.stopping && this.deps.term.holdsLock && elsewhere && elsewhere.id !== this.instanceId && !this.deps.term.mayAct()) return elsewhere;
     if (!this.stopping && this.deps.term.holdsLock) return this.deps.leader();
     if (this.polled) return this.polled.holder;
     if (this.stopping) return null;
@@ -116,28 +125,41 @@ export class HaLeaderView implements LeaderView {
 
   private shouldPoll(): boolean {
     if (this.stopping) return true;
-    return (this.forwarding?.pending ?? 0) > 0 && !this.deps.term.holdsLock;
+    // also while holding the lock without acting: cut off from Consul, the lease lapsed, a successor may act
+    return (this.forwarding?.pending ?? 0) > 0 && (!this.deps.term.holdsLock || !this.deps.term.mayAct());
   }
 
   private async poll(): Promise<void> {
-    const { consul, leaderKey } = this.deps;
+    const { consul } = this.deps;
     if (!consul) return;
     while (this.shouldPoll() || (this.forwarding?.pending ?? 0) > 0) {
       if (this.shouldPoll()) {
-        try {
-          const read = await consul.readKey(leaderKey);
-          const value = read.entry?.session ? parseLeaderValue(read.entry.value) : null;
-          const next = value && !value.released && value.id !== this.instanceId ? { id: value.id, url: value.url } : null;
+        const next = await this.lookUpHolder(consul);
+        if (next !== undefined) {
           const changed = next?.id !== this.polled?.holder?.id || this.polled === null;
           this.polled = { holder: next };
           if (changed) this.notify();
-        } catch {
-          // Consul unreachable: held requests time out with their 503
         }
       }
       await new Promise((resolve) => setTimeout(resolve, KEY_POLL_MS));
     }
     this.polled = null;
+  }
+
+  /**
+   * The holder as the key names it; when Consul does not answer, whichever of the key's members says it
+   * acts (they reach Consul: rule 13's list), so requests held here are passed on, not timed out.
+   * Undefined: nothing learnt this time.
+   */
+  private async lookUpHolder(consul: ConsulPort): Promise<ForwardTarget | null | undefined> {
+    try {
+      const read = await consul.readKey(this.deps.leaderKey);
+      const value = read.entry?.session ? parseLeaderValue(read.entry.value) : null;
+      return value && !value.released && value.id !== this.instanceId ? { id: value.id, url: value.url } : null;
+    } catch {
+      const acting = await findActingMember(this.deps.knownMembers?.() ?? [], this.instanceId, MEMBER_ASK_MS);
+      return acting ? { id: acting.id, url: acting.url } : undefined;
+    }
   }
 
   private notify(): void {

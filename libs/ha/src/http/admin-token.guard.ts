@@ -5,7 +5,7 @@ import type { HaSettings } from '../ha-runtime.js';
 import { hasAdminToken } from './admin-token.js';
 
 /**
- * Guards the admin mutations (step-down). With HA on, the route works only once `ha.adminToken` is set:
+ * Guards the admin mutations (step-down, and the failsafe round between instances). With HA on, the route works only once `ha.adminToken` is set:
  * without one it answers 403 (any user able to reach the port could otherwise flap the leader); with one,
  * a request without the right token gets 401. With HA off and no token, the route is let through (it
  * answers 409: no election to step down from).

@@ -56,7 +56,7 @@ export function instanceIdOf(serviceId: string, serviceName: string): string {
 }
 
 /** `<serverProtocol>://<Address>:<Port>`, as the elector registers the service. */
-function memberUrl(protocol: string, address: string, port: number): string {
+export function memberUrl(protocol: string, address: string, port: number): string {
   const host = address.includes(':') ? `[${address}]` : address;
   return `${protocol}://${host}:${port}`;
 }

@@ -45,10 +45,13 @@ describe('HaMetrics', () => {
     const metrics = new HaMetrics(Date.now, Date.now, {
       lease: () => lease,
       acting: () => true,
+      onFailsafe: () => true,
       health: async () => ({ disk: { up: true }, directory: { up: true }, elasticsearch: { up: elasticsearchUp } }),
     });
     const text = await metrics.text();
     expect(sample(text, 'a4c_ha_acting')).toBe(1);
+    expect(sample(before, 'a4c_ha_failsafe_active')).toBe(0);
+    expect(sample(text, 'a4c_ha_failsafe_active')).toBe(1);
     expect(sample(text, 'a4c_ha_lease_proven_age_seconds')).toBe(1.5);
     expect(sample(text, 'a4c_ha_lease_remaining_seconds')).toBe(6);
     expect(sample(text, 'a4c_ha_lease_duration_seconds')).toBe(7.5);

@@ -9,6 +9,8 @@ import { TransitionHistory } from './transition-history.js';
 export interface MetricSources {
   lease(): { provenAgoMs: number | null; remainingMs: number; leaseMs: number };
   acting(): boolean;
+  /** Rule 13: acting rests on a failsafe round now (the lease's proof part is over). */
+  onFailsafe?(): boolean;
   /** The health indicators by name, up or not (the same report Consul's check gets). */
   health(): Promise<Record<string, { up: boolean }>>;
 }
@@ -50,8 +52,8 @@ export class HaMetrics {
   private readonly activation: Histogram;
   private readonly peerCrashDetections: Counter;
   private readonly consulErrors: Counter<'operation'>;
-  private readonly peerCrashDetections: Counter;
   private readonly consulDurations: Histogram<'operation' | 'outcome'>;
+  private readonly failsafeAnswers: Counter<'outcome'>;
   private activatingSince: number | null = null;
   private readonly now: () => number;
   private readonly wallNow: () => number;
@@ -78,6 +80,12 @@ export class HaMetrics {
     this.peerCrashDetections = new Counter({
       name: 'a4c_ha_peer_crash_detections_total',
       help: 'Locks this instance freed after proving that the holder crashed (its address refused connections, rule 14)',
+      registers,
+    });
+    this.failsafeAnswers = new Counter({
+      name: 'a4c_ha_failsafe_answers_total',
+      help: 'Failsafe rounds this instance answered as a member (rule 13), by outcome: confirmed or refused',
+      labelNames: ['outcome'],
       registers,
     });
     this.consulErrors = new Counter({ name: 'a4c_ha_consul_errors_total', help: 'Failed Consul calls by operation (the operations of a4c_ha_consul_request_duration_seconds)', labelNames: ['operation'], registers });
@@ -120,6 +128,10 @@ export class HaMetrics {
 
   recordPeerCrashDetection(): void {
     this.peerCrashDetections.inc();
+  }
+
+  recordFailsafeAnswer(confirmed: boolean): void {
+    this.failsafeAnswers.inc({ outcome: confirmed ? 'confirmed' : 'refused' });
   }
 
   /** With HA off the full graph runs at once: the state gauge says leader for good. */
@@ -180,6 +192,15 @@ export class HaMetrics {
       help: '1 while this instance acts as leader (answers 200 on the leader probe: full graph up, lease proven, takeover safe)',
       collect() {
         this.set(acting() ? 1 : 0);
+      },
+    });
+    const onFailsafe = () => this.sources?.onFailsafe?.() ?? false;
+    new Gauge({
+      ...metrics,
+      name: 'a4c_ha_failsafe_active',
+      help: '1 while this leader acts on a failsafe round (rule 13): Consul does not answer it and every listed member confirmed',
+      collect() {
+        this.set(onFailsafe() ? 1 : 0);
       },
     });
     const sources = () => this.sources;

@@ -61,6 +61,8 @@ export class ActingTerm {
   private readonly listeners = new Set<() => void>();
   private readonly promiseListeners = new Set<(at: number) => void>();
   private readonly timings: { leaseMs: number };
+  /** Rule 13: a failsafe confirmation given to another leader binds this instance while this says so. */
+  private restraint: ((now: number) => boolean) | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -74,7 +76,23 @@ export class ActingTerm {
   mayAct(now: number = this.clock.now()): boolean {
     const holding = this.holding;
     if (!holding || holding.controller.signal.aborted || !holding.serving || this.quiescing) return false;
+    if (this.restraint?.(now)) return false;
     return holding.lease === null || now < this.actingUntil(holding);
+  }
+
+  /** Rule 13: acting rests on a failsafe grant now: the proof part of the lease is over, the grant is not. */
+  actsOnGrant(now: number = this.clock.now()): boolean {
+    const holding = this.holding;
+    if (!holding?.lease || !holding.grant || !this.mayAct(now)) return false;
+    return now >= holding.lease.provenAt + this.leaseMs;
+  }
+
+  /**
+   * Rule 13's promise of a member: while `binds(now)` says so, this instance does not act on any lock
+   * (it confirmed another leader's failsafe round; docs/architecture.md).
+   */
+  restrain(binds: (now: number) => boolean): void {
+    this.restraint = binds;
   }
 
   /** The signal of the current holding (aborts when it ends); null when not holding. */
@@ -91,7 +109,7 @@ export class ActingTerm {
   leaseStatus(now: number = this.clock.now()): LeaseStatus {
     const lease = this.holding?.lease;
     if (!lease) return { provenAgoMs: null, remainingMs: 0, leaseMs: this.leaseMs };
-    const remainingMs = this.mayAct(now) ? Math.max(0, actingUntil(lease, this.timings) - now) : 0;
+    const remainingMs = this.mayAct(now) && this.holding ? Math.max(0, this.actingUntil(this.holding) - now) : 0;
     return { provenAgoMs: Math.max(0, now - lease.provenAt), remainingMs, leaseMs: this.leaseMs };
   }
 

@@ -4,6 +4,7 @@ import type { ElectionState } from '../election/election-state.js';
 import type { ConsulPort } from '../consul/consul.port.js';
 import type { ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from '../election/ports.js';
 import type { HaContext } from '../ha-context.js';
+import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
 import type { FakeClock } from './fake-clock.js';
 import type { InMemoryConsul } from './in-memory-consul.js';
 
@@ -102,12 +103,15 @@ export function makeInstance(
   peers: PeerNetwork = new PeerNetwork(),
   /** This instance's own path to the shared consul (e.g. a PartitionableConsul around it). */
   via: ConsulPort = consul,
+  /** Rule 13's parts, for the failsafe scenarios. */
+  failsafe?: ElectorFailsafe,
 ): TestInstance {
   const graph = new FakeGraph(consul.calls, name);
   const health = new FakeHealth();
   const transitions: TestInstance['transitions'] = [];
   const errors: string[] = [];
   const term = new ActingTerm(clock, { ...testTimings, ...timings }.leaseMs);
+  if (failsafe) term.restrain((now) => failsafe.member.promiseBinds(now)); // as the failsafe provider does
   const elector = new Elector({
     term,
     consul: via,
@@ -116,6 +120,7 @@ export function makeInstance(
     graph,
     random: () => 1,
     peers,
+    ...(failsafe ? { failsafe } : {}),
     timings: { ...testTimings, ...timings },
     identity: {
       instanceId: name,
