@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.port.js';
+import { linkedSignal } from '../clock/linked-signal.js';
 import { Backoff } from '../clock/backoff.js';
 import { describeError } from '../consul/consul-errors.js';
 import type { ConsulPort } from '../consul/consul.port.js';
@@ -72,20 +73,29 @@ export class PeerCrashDetector extends BackgroundDuty {
     while (!this.stopper.signal.aborted) {
       if (this.changed.signal.aborted) this.changed = new AbortController();
       const holder = this.holder;
-      const pause = AbortSignal.any([this.stopper.signal, this.changed.signal]);
-      if (!holder || holder.sessionId === this.settled) {
-        await this.deps.clock.sleep(this.deps.retryCapMs, pause).catch(() => undefined);
-        continue;
+      const link = linkedSignal([this.stopper.signal, this.changed.signal]);
+      try {
+        await this.step(holder, link.signal);
+      } finally {
+        link.dispose();
       }
-      const startedAt = this.deps.clock.now();
-      const outcome = await this.deps.watch.watch(holder.value, pause).catch(() => 'broken' as const);
-      if (pause.aborted) continue; // stopped, or another holder: nothing to conclude about this one
-      if (outcome === 'broken' && (await this.freeIfGone(holder, pause))) continue;
-      // a watch that was held for a while (the holder's hold bound ran out) is renewed at once; quick
-      // answers and failures back off, so a holder that cannot be watched costs no busy loop
-      if (outcome === 'ended' && this.deps.clock.now() - startedAt >= this.deps.retryCapMs) this.backoff.reset();
-      else await this.deps.clock.sleep(this.backoff.next(), pause).catch(() => undefined);
     }
+  }
+
+  /** One watch of `holder` (or a pause when there is none to watch); `pause` aborts on stop or a new holder. */
+  private async step(holder: SeenHolder | null, pause: AbortSignal): Promise<void> {
+    if (!holder || holder.sessionId === this.settled) {
+      await this.deps.clock.sleep(this.deps.retryCapMs, pause).catch(() => undefined);
+      return;
+    }
+    const startedAt = this.deps.clock.now();
+    const outcome = await this.deps.watch.watch(holder.value, pause).catch(() => 'broken' as const);
+    if (pause.aborted) return; // stopped, or another holder: nothing to conclude about this one
+    if (outcome === 'broken' && (await this.freeIfGone(holder, pause))) return;
+    // a watch that was held for a while (the holder's hold bound ran out) is renewed at once; quick
+    // answers and failures back off, so a holder that cannot be watched costs no busy loop
+    if (outcome === 'ended' && this.deps.clock.now() - startedAt >= this.deps.retryCapMs) this.backoff.reset();
+    else await this.deps.clock.sleep(this.backoff.next(), pause).catch(() => undefined);
   }
 
   /** Proof, then release: true when this holder is settled (freed now, or no longer holding). */
