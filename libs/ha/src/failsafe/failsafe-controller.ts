@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.port.js';
+import { linkedSignal } from '../clock/linked-signal.js';
 import { BackgroundDuty } from '../election/background-duty.js';
 import type { ElectionState } from '../election/election-state.js';
 import type { Member } from '../election/leader-value.js';
@@ -59,7 +60,8 @@ export class FailsafeController extends BackgroundDuty {
     const request: FailsafeRequest = { leaderId: selfId, sessionId: state.sessionId, term: state.term, epoch: this.deps.epoch() };
     const bound = new AbortController();
     const done = new AbortController();
-    void clock.sleep(timings.roundTimeoutMs, AbortSignal.any([done.signal, this.stopper.signal])).then(() => bound.abort(), () => undefined);
+    const boundEnds = linkedSignal([done.signal, this.stopper.signal]);
+    void clock.sleep(timings.roundTimeoutMs, boundEnds.signal).then(() => bound.abort(), () => undefined);
     const sentAt = clock.now();
     try {
       const verdicts = await Promise.all(others.map(async (member) => ({ member, verdict: await round.ask(member, request, bound.signal) })));
@@ -70,6 +72,7 @@ export class FailsafeController extends BackgroundDuty {
       channel.post({ type: 'failsafe-confirmed', sentAt, members: others.length });
     } finally {
       done.abort();
+      boundEnds.dispose();
     }
   }
 
