@@ -1,40 +1,15 @@
-import type { Clock } from '../clock/clock.port.js';
 import { linkedSignal } from '../clock/linked-signal.js';
 import { ConsulAccessDeniedError, describeError } from '../consul/consul-errors.js';
-import type { ConsulPort } from '../consul/consul.port.js';
-import type { ActingTerm } from '../term/acting-term.js';
 import { decide, decideTimingsOf, nextDueAt, nextRaceStep, type Action, type DecideTimings } from './decide.js';
-import { holdsLock, sessionOf, termOf, type ElectionState } from './election-state.js';
+import { holdsLock, sessionOf, type ElectionState } from './election-state.js';
 import { HoldingDuties } from './holding-duties.js';
 import type { LeaderValue, Member } from './leader-value.js';
-import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
 import { Mailbox } from './mailbox.js';
+import { OwnKeyValue } from './own-key-value.js';
 import type { Observation } from './observation.js';
-import type { ElectionListener, ElectorIdentity, ElectorTimings, FullGraphPort, LocalHealthPort, PeerProbePort } from './ports.js';
 import { RaceSteps } from './race-steps.js';
 import { SessionCleanup } from './session-cleanup.js';
-
-export interface ElectorDeps {
-  consul: ConsulPort;
-  clock: Clock;
-  health: LocalHealthPort;
-  graph: FullGraphPort;
-  listener: ElectionListener;
-  identity: ElectorIdentity;
-  timings: ElectorTimings;
-  /** The one answer to "may this instance act now?": the elector keeps it following the election. */
-  term: ActingTerm;
-  /** Asks a predecessor whether it still acts (rule 10); without it, only the lease wait makes a takeover safe. */
-  peers?: PeerProbePort;
-  /**
-   * Told who holds the key each time the race reads it, and null once this instance holds it: the hook of
-   * crash detection by peers (rule 14, peers/peer-crash-detector.ts).
-   */
-  onHolderSeen?: (holder: { sessionId: string; value: LeaderValue } | null) => void;
-  /** Rule 13 (docs/architecture.md): present when ha.failsafe is on. */
-  failsafe?: ElectorFailsafe;
-  random?: () => number;
-}
+import type { ElectorDeps } from './elector-deps.js';
 
 /**
  * The election loop: take one request from the mailbox or gather one observation, let decide() choose,
@@ -53,22 +28,18 @@ export class Elector {
   private loop: Promise<void> | null = null;
   private lastReason = '';
   private lastKeyValue: LeaderValue | null = null;
-  /**
-   * Rule 10 carried over: why this holder's takeover is not safe yet (what its value says), from the
-   * acquire until it is; kept into the release so that the next holder waits out the lease.
-   */
-  private takeoverPending: string | null = null;
   private readonly decideTimings: DecideTimings;
+  /** What this instance writes into the key, with its takeover-pending and failsafe-grant memory. */
+  private readonly keyValue: OwnKeyValue;
   /** News from outside the loop (rule 14: this instance freed a crashed holder's lock), logged in order. */
   private readonly news: Observation[] = [];
-  /** The failsafe extension last handed to the term as a grant. */
-  private grantedUntil: number | undefined;
   /** The members the last holding of ours wrote: still the best list once it ended cut off from Consul. */
   private lastTermMembers: Member[] = [];
 
   constructor(private readonly deps: ElectorDeps) {
     this.decideTimings = { ...decideTimingsOf(deps.timings), failsafeMaxMs: deps.failsafe?.timings.maxMs ?? 0 };
-    this.race = new RaceSteps({ ...deps, leaderValue: (term, since, takeoverPending) => this.leaderValue(term, since, takeoverPending) });
+    this.keyValue = new OwnKeyValue(deps);
+    this.race = new RaceSteps({ ...deps, leaderValue: (term, since, takeoverPending) => this.keyValue.of(term, since, takeoverPending) });
     const onError = (operation: string, detail: string) => deps.listener.consulError(operation, detail);
     this.cleanup = new SessionCleanup({ ...deps, leaderKey: deps.identity.leaderKey, retryCapMs: deps.timings.renewIntervalMs, shutdown: this.mailbox.shutdownSignal, onError });
     // rule 10: once this instance promised a peer not to act, only a later proof lets it act again
@@ -81,7 +52,7 @@ export class Elector {
 
   /** The leader as last seen in the key (ourselves while holding it). */
   get leader(): LeaderValue | null {
-    return holdsLock(this.state) ? this.leaderValue(this.state.term, this.state.since) : this.lastKeyValue;
+    return holdsLock(this.state) ? this.keyValue.of(this.state.term, this.state.since) : this.lastKeyValue;
   }
 
   /** The cluster's members as last known: written by this holding, or read from the key (rule 13). */
@@ -90,7 +61,7 @@ export class Elector {
   }
 
   /** Holds the lock, is releasing it, or has stopped: such an instance confirms no failsafe (rule 13). */
-  holdsLock(): boolean {
+  holdsOrReleasesLock(): boolean {
     const kind = this.state.kind;
     return kind === 'activating' || kind === 'leader' || kind === 'deactivating' || kind === 'stopped';
   }
@@ -134,8 +105,7 @@ export class Elector {
     const from = this.state;
     this.state = next;
     this.deps.term.follow(next); // first: leaving the lock aborts the holding's signal before anything else (rule 7)
-    this.grantFailsafe(next);
-    this.followTakeover(from, next);
+    this.keyValue.follow(from, next);
     if (from.kind !== next.kind) {
       this.lastReason = reason;
       this.enter(from, next);
@@ -145,31 +115,6 @@ export class Elector {
       this.lastReason = reason;
       this.deps.listener.transition(from, next, reason);
     }
-  }
-
-  /** Rule 13: a failsafe extension in the lease is the term's grant (the round's send time counts like a proof's). */
-  private grantFailsafe(next: ElectionState): void {
-    const until = next.kind === 'leader' ? next.lease.failsafeUntil : undefined;
-    if (until === this.grantedUntil) return;
-    this.grantedUntil = until;
-    if (next.kind === 'leader' && until !== undefined) this.deps.term.grant({ until, sentAt: next.lease.failsafeSentAt ?? next.lease.provenAt });
-    else this.deps.term.grant(null);
-  }
-
-  /**
-   * Keeps `takeoverPending` as the key's value has it (rule 10 carried over): set by the acquire of a
-   * takeover that is not safe yet; once it is, the value is written again without it (in the background:
-   * if that write is lost, the next holder only waits out the lease), so that our own release or "not
-   * acting" vouches again for the holders before us.
-   */
-  private followTakeover(from: ElectionState, next: ElectionState): void {
-    if (from.kind === 'acquiring' && next.kind === 'activating') this.takeoverPending = next.takeover.safe ? null : next.takeover.reason;
-    if (next.kind === 'backup' || next.kind === 'stopped') this.takeoverPending = null;
-    const safe = next.kind === 'leader' || (next.kind === 'activating' && next.takeover.safe);
-    if (!safe || this.takeoverPending === null) return;
-    this.takeoverPending = null;
-    const value = JSON.stringify(this.leaderValue(next.term, next.since));
-    this.deps.consul.acquire(this.deps.identity.leaderKey, next.sessionId, value).catch(() => undefined);
   }
 
   private enter(from: ElectionState, next: ElectionState): void {
@@ -182,7 +127,7 @@ export class Elector {
         state: next,
         onKeyValue: (value) => (this.lastKeyValue = value),
         current: () => this.state,
-        valueWith: (members) => JSON.stringify({ ...this.leaderValue(next.term, next.since), members }),
+        valueWith: (members) => JSON.stringify({ ...this.keyValue.of(next.term, next.since), members }),
       });
       this.duties.start();
     }
@@ -241,12 +186,6 @@ export class Elector {
     return this.mailbox.take(true) ?? duties.channel.take() ?? { type: 'tick' };
   }
 
-  private leaderValue(term: number, since: number, takeoverPending?: string): LeaderValue {
-    const { identity } = this.deps;
-    const value: LeaderValue = { id: identity.instanceId, address: `${identity.address}:${identity.port}`, url: identity.url, since: new Date(since).toISOString(), term };
-    return takeoverPending ? { ...value, takeoverPending } : value;
-  }
-
   /** Runs a Consul-using step; unavailability and denials become observations (docs/architecture.md §7, convention 5). */
   private async consulStep(operation: string, step: () => Promise<Observation>): Promise<Observation> {
     try {
@@ -263,11 +202,7 @@ export class Elector {
   private async perform(actions: Action[], from: ElectionState): Promise<void> {
     if (actions.length === 0) return; // most steps: no value to build
     const sessionId = sessionOf(from);
-    // rule 4 + rule 10: the value says the holder stopped cleanly (naming a chosen successor), so the next one acts at once
-    const candidate = from.kind === 'deactivating' ? from.candidate : undefined;
-    // rule 10 carried over: a holder whose takeover never became safe cannot vouch for the one before it
-    const pending = this.takeoverPending ?? undefined;
-    const value = JSON.stringify({ ...this.leaderValue(termOf(from), this.deps.clock.wallNow(), pending), released: true, ...(candidate ? { candidate } : {}) });
+    const value = this.keyValue.released(from);
     for (const action of actions) {
       if (typeof action === 'object') {
         // rule 14: a failure only means the next read sees that session again

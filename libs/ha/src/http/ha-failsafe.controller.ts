@@ -43,7 +43,7 @@ export class HaFailsafeController {
       response.status(409).json({ instanceId, confirmed: false, reason: 'failsafe is off on this instance (ha.failsafe: false, or no ha.adminToken)' });
       return;
     }
-    const answer = await failsafe.member.confirm(request, () => ({ holdsLock: elector.holdsLock(), acting: term.mayAct() }));
+    const answer = await failsafe.member.confirm(request, () => ({ holdsLock: elector.holdsOrReleasesLock(), acting: term.mayAct() }));
     this.metrics.recordFailsafeAnswer(answer.confirmed);
     if (!answer.confirmed) {
       response.status(409).json({ instanceId, confirmed: false, reason: answer.reason });

@@ -32,7 +32,7 @@ export class FailsafeNetwork implements FailsafeRoundPort {
       return this.note(target, { confirmed: false, reason: 'no answer in time' });
     }
     const { elector, term } = peer.instance();
-    const answer = await peer.member.confirm(request, () => ({ holdsLock: elector.holdsLock(), acting: term.mayAct() }));
+    const answer = await peer.member.confirm(request, () => ({ holdsLock: elector.holdsOrReleasesLock(), acting: term.mayAct() }));
     return this.note(target, answer.confirmed ? { confirmed: true } : answer);
   }
 
