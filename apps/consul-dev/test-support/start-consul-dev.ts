@@ -71,19 +71,31 @@ export function consulDevArgs(options: SpawnConsulDevOptions & { port: number; c
   return [...args, ...(options.args ?? [])];
 }
 
+/**
+ * A port that freePort() found free can be taken before the double binds it: the kernel hands the same
+ * ephemeral range to outgoing connections, which a busy test machine opens by the hundred. When we chose
+ * the ports, such a start is tried again on fresh ones.
+ */
+const PORT_TAKEN_TRIES = 3;
+
 export async function spawnConsulDev(options: SpawnConsulDevOptions = {}): Promise<SpawnedConsulDev> {
   const main = consulDevMain(options.cwd);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
-  const port = options.port ?? (await freePort());
-  const controlPort = options.controlPort ?? (await freePort());
-  const child = spawnProcess(process.execPath, [main, ...consulDevArgs({ ...options, port, controlPort })], { cwd: options.cwd });
-  let ready: Record<string, unknown>;
-  try {
-    ready = await child.readyLine(15_000);
-  } catch (error) {
-    await child.stop('SIGKILL');
-    throw error;
+  const portsOurs = options.port === undefined && options.controlPort === undefined && !(options.agents ?? []).some((a) => typeof a !== 'string' && a.port !== undefined);
+  for (let attempt = 1; ; attempt += 1) {
+    const port = options.port ?? (await freePort());
+    const controlPort = options.controlPort ?? (await freePort());
+    const child = spawnProcess(process.execPath, [main, ...consulDevArgs({ ...options, port, controlPort })], { cwd: options.cwd });
+    try {
+      return startedConsulDev(child, await child.readyLine(15_000));
+    } catch (error) {
+      await child.stop('SIGKILL');
+      if (!(portsOurs && attempt < PORT_TAKEN_TRIES && /EADDRINUSE/.test(String(error)))) throw error;
+    }
   }
+}
+
+function startedConsulDev(child: ReturnType<typeof spawnProcess>, ready: Record<string, unknown>): SpawnedConsulDev {
   const scheme = ready.scheme === 'https' ? 'https' : 'http';
   const listed = Array.isArray(ready.agents) ? (ready.agents as Array<{ node: string; port: number }>) : [{ node: String(ready.node), port: Number(ready.port) }];
   return {
