@@ -50,7 +50,8 @@ export function timingFigures(configName = 'default'): Readonly<Record<string, s
     drain: seconds(t.drainTimeoutMs),
     close: seconds(t.closeTimeoutMs),
     activation: seconds(t.activationTimeoutMs),
-    failsafeMax: seconds(t.failsafeMaxMs),
+    // the key's value, which holds whenever ha.failsafe is on (with it off, the derived extension is 0)
+    failsafeMax: seconds(config.failsafeMaxInSecond * 1000),
     failsafeRound: seconds(t.failsafeRoundIntervalMs),
     failsafeConsulCheck: seconds(t.failsafeConsulCheckMs),
   };

@@ -36,7 +36,7 @@ describe('POST /rest/admin/ha/failsafe', () => {
     const testing = Test.createTestingModule({
       imports: [
         HaModule.forRoot({
-          ha: { ha_enabled: true, instanceIp: '127.0.0.1', instanceId: 'b', adminToken: TOKEN, consulSessionTTLInSecond: 10, healthCheckPeriodInSecond: 1, drainTimeoutInMillis: 1000, closeTimeoutInMillis: 2000, forwardTimeoutInMillis: 0, ...ha },
+          ha: { ha_enabled: true, instanceIp: '127.0.0.1', instanceId: 'b', adminToken: TOKEN, failsafe: true, consulSessionTTLInSecond: 10, healthCheckPeriodInSecond: 1, drainTimeoutInMillis: 1000, closeTimeoutInMillis: 2000, forwardTimeoutInMillis: 0, ...ha },
           application: SampleGraphModule,
           serverPort: 8088,
           directory: dir,
