@@ -27,8 +27,15 @@ const INDEX_MAPPINGS = {
  */
 const SAME_EPOCH_ATTEMPTS = 100;
 
-/** Reads of an index whose shard is starting: the first try, and two more after waiting for the shard. */
-const STARTING_SHARD_ATTEMPTS = 3;
+/**
+ * How long a read waits for the primary shard of an index being created to start. A starting shard
+ * takes well under a second on a quiet node; a loaded 2-core CI machine saw it answer "RECOVERING"
+ * after three health waits had already reported the index yellow (the master marks the shard started a
+ * moment before the node's own copy accepts reads), so the wait is a deadline, not a count of tries.
+ */
+const STARTING_SHARD_WAIT_MS = 10_000;
+/** Pause between two reads of a shard that the cluster health already reports started. */
+const STARTING_SHARD_RETRY_MS = 25;
 
 /**
  * The store of an HA installation: one index per collection (`<indexPrefix><collection>`). Every write
@@ -145,18 +152,24 @@ export class ElasticsearchDocumentStore implements DocumentStore, OnApplicationS
   }
 
   /**
-   * Runs one read, and runs it again once the index's primary shard has started when it reached an
-   * index being created (by us or another instance: it exists for a few milliseconds before its shard
-   * runs). A starting shard takes well under a second; each wait gives up after 5 s.
+   * Runs one read, and runs it again while it reaches an index being created (by us or another
+   * instance: it exists for a few milliseconds before its shard runs), until STARTING_SHARD_WAIT_MS
+   * (monotonic) have passed. Each retry first waits for the index to be yellow (at once when it is).
    */
   private async onceStarted<R>(collection: string, read: () => Promise<R>): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
+    const deadline = performance.now() + STARTING_SHARD_WAIT_MS;
+    for (;;) {
       try {
         return await read();
       } catch (error) {
-        if (!isShardNotStarted(error) || attempt >= STARTING_SHARD_ATTEMPTS) throw error;
+        const left = deadline - performance.now();
+        if (!isShardNotStarted(error) || left <= 0) throw error;
         // 408: the shard did not start within the wait; the next read says whether it has by now
-        await this.client.cluster.health({ index: this.indexOf(collection), wait_for_status: 'yellow', timeout: '5s' }, { ignore: [408] });
+        await this.client.cluster.health(
+          { index: this.indexOf(collection), wait_for_status: 'yellow', timeout: `${Math.ceil(left)}ms` },
+          { ignore: [408] },
+        );
+        await new Promise((resolve) => setTimeout(resolve, STARTING_SHARD_RETRY_MS));
       }
     }
   }
