@@ -15,6 +15,11 @@ export interface BenchOptions {
   agentLosses: number;
   /** Per proxy sample (HAProxy, nginx): SIGKILLs, SIGTERMs and step-downs each under GET + POST traffic; 0 = none. */
   forwarding: number;
+  /**
+   * `ha.peerCrashDetection` of the SIGKILL/SIGTERM configurations: each (size, period) runs once per
+   * value, so the rows show what detection by peers gains over Consul's check.
+   */
+  peerDetection: boolean[];
   /** `--only`: the parts to run (kills, handovers, idle, agents, forwarding); the others are skipped. Absent = all. */
   only?: BenchPart[];
 }
@@ -35,11 +40,12 @@ export const DEFAULTS: BenchOptions = {
   agentLosses: 3,
   // about a minute for both proxies (bench/scenarios/forwarding-failover.ts)
   forwarding: 3,
+  peerDetection: [true, false],
 };
 
 const USAGE = `usage: node dist-test/bench/main.js [--sizes 2,3,5,10] [--periods 1,5] [--kills 20] [--handovers 5]
        [--idle-seconds 60] [--idle-at 10x5] [--timeline 3x5] [--budget-minutes 19] [--agent-losses 3]
-       [--forwarding 3] [--only kills,handovers,idle,agents,forwarding]`;
+       [--forwarding 3] [--peer-detection on,off] [--only kills,handovers,idle,agents,forwarding]`;
 
 /** Parses `--name value` pairs; every problem is reported at once, with the usage. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -68,6 +74,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case 'budget-minutes': options.budgetMinutes = integer(name, raw, 1, 240); break;
       case 'agent-losses': options.agentLosses = integer(name, raw, 0, 100); break;
       case 'forwarding': options.forwarding = integer(name, raw, 0, 100); break;
+      case 'peer-detection': {
+        const values = raw.split(',');
+        const wrong = values.filter((v) => v !== 'on' && v !== 'off');
+        if (wrong.length || values.length === 0) problems.push(`--peer-detection: expected on, off or on,off, got "${raw}"`);
+        options.peerDetection = [...new Set(values.map((v) => v === 'on'))];
+        break;
+      }
       case 'only': {
         const parts = raw.split(',');
         const unknown = parts.filter((p) => !(BENCH_PARTS as readonly string[]).includes(p));
@@ -94,19 +107,34 @@ function onlyParts(options: BenchOptions, only: readonly BenchPart[]): BenchOpti
   };
 }
 
-/** Every (size, period) pair, in run order, with its share of the time budget. */
-export function configurations(options: BenchOptions): Array<{ size: number; period: number; key: string; weight: number }> {
+/** A configuration of the SIGKILL/SIGTERM part: one cluster, measured alone. */
+export interface Configuration {
+  size: number;
+  period: number;
+  peerDetection: boolean;
+  /** `SIZExPERIOD`, as `--idle-at` and `--timeline` name it (both measured with peer detection on, or off when only off runs). */
+  key: string;
+  weight: number;
+}
+
+/** Every (size, period, peer detection) triple, in run order, with its share of the time budget. */
+export function configurations(options: BenchOptions): Configuration[] {
   // a configuration with nothing to measure (all its parts switched off by --only) is not started at all
-  const measures = (key: string) => options.kills + options.handovers > 0 || (options.idleSeconds > 0 && key === options.idleAt);
+  const first = options.peerDetection[0];
+  const measures = (key: string, detection: boolean) => options.kills + options.handovers > 0 || (options.idleSeconds > 0 && key === options.idleAt && detection === first);
   return options.sizes.flatMap((size) =>
-    options.periods.map((period) => ({
-      size,
-      period,
-      key: `${size}x${period}`,
-      // a round costs about one check period (failover) plus a restart and a check to become healthy
-      // again, both also about a period; bigger clusters add start-up time and CPU contention
-      weight: (options.kills + options.handovers) * (2 + 2 * period) + size * 2,
-    })).filter((c) => measures(c.key)),
+    options.periods.flatMap((period) =>
+      options.peerDetection.map((peerDetection) => ({
+        size,
+        period,
+        peerDetection,
+        key: `${size}x${period}`,
+        // a round costs about one check period (failover, without peer detection) plus a restart and a
+        // check to become healthy again, both also about a period; bigger clusters add start-up time and
+        // CPU contention
+        weight: (options.kills + options.handovers) * ((peerDetection ? 1 : 2) + 2 * period) + size * 2,
+      })),
+    ).filter((c) => measures(c.key, c.peerDetection)),
   );
 }
 

@@ -60,9 +60,11 @@ async function runPlan(repoRoot: string, options: BenchOptions, budgetEnd: numbe
     // each configuration gets the remaining budget in proportion to its expected cost
     const remainingWeight = plan.slice(n).reduce((sum, c) => sum + c.weight, 0) + reservedWeight;
     const deadlineMs = Date.now() + ((budgetEnd - Date.now()) * config.weight) / remainingWeight;
-    const label = `[${n + 1}/${plan.length}] N=${config.size} period=${config.period}s`;
+    const label = `[${n + 1}/${plan.length}] N=${config.size} period=${config.period}s peer detection ${config.peerDetection ? 'on' : 'off'}`;
+    // idle traffic and the timeline once per (size, period): with the first peer-detection value asked for
+    const once = config.peerDetection === options.peerDetection[0];
     const result = await runConfig(
-      { repoRoot, size: config.size, period: config.period, kills: options.kills, handovers: options.handovers, idleSeconds: config.key === options.idleAt ? options.idleSeconds : 0, captureTimeline: config.key === options.timeline, deadlineMs, label },
+      { repoRoot, size: config.size, period: config.period, peerDetection: config.peerDetection, kills: options.kills, handovers: options.handovers, idleSeconds: once && config.key === options.idleAt ? options.idleSeconds : 0, captureTimeline: once && config.key === options.timeline, deadlineMs, label },
       cleanup,
       progress,
     ).catch((error: Error) => failedConfig(config, options, error)); // one broken configuration must not lose the others
@@ -74,9 +76,9 @@ async function runPlan(repoRoot: string, options: BenchOptions, budgetEnd: numbe
   return results;
 }
 
-function failedConfig(config: { size: number; period: number }, options: BenchOptions, error: Error): ConfigResult {
+function failedConfig(config: { size: number; period: number; peerDetection: boolean }, options: BenchOptions, error: Error): ConfigResult {
   const base = { startupMs: Number.NaN, durationMs: Number.NaN, plannedKills: options.kills, plannedHandovers: options.handovers, kills: [], handovers: [], idle: undefined, timeline: undefined, cutShort: true };
-  return { ...base, size: config.size, period: config.period, errors: [`start: ${error.message.split('\n')[0]}`] };
+  return { ...base, size: config.size, period: config.period, peerDetection: config.peerDetection, errors: [`start: ${error.message.split('\n')[0]}`] };
 }
 
 const cleanup = new Cleanup();

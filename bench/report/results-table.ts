@@ -1,5 +1,5 @@
 import type { ConfigResult } from '../scenarios/config-run.js';
-import { summarize } from '../stats/summary.js';
+import { quantile, summarize } from '../stats/summary.js';
 import type { TableRow } from './table.js';
 
 const MB = 1024 * 1024;
@@ -8,16 +8,18 @@ const MB = 1024 * 1024;
 export function resultRows(configs: readonly ConfigResult[]): TableRow[] {
   const rows: TableRow[] = [];
   const shortNote = (done: number, planned: number, what: string) => (done < planned ? `cut short: ${done} of ${planned} ${what}` : undefined);
+  const of = (c: ConfigResult) => `N=${c.size} period=${c.period}s peers=${c.peerDetection ? 'on' : 'off'}`;
   for (const c of configs) {
-    rows.push({ figure: `failover SIGKILL N=${c.size} period=${c.period}s`, unit: 's', summary: summarize(c.kills.map((l) => l.failoverMs / 1000)), note: c.errors[0] ?? failedNote(c.kills.map((l) => l.failoverMs)) ?? shortNote(c.kills.length, c.plannedKills, 'kills') });
+    rows.push({ figure: `SIGKILL -> acting leader ${of(c)} (log)`, unit: 'ms', summary: summarize(c.kills.map((l) => l.newLeaderMs)), note: failedNote(c.kills.map((l) => l.newLeaderMs)) });
   }
   for (const c of configs) {
-    rows.push({ figure: `handover SIGTERM N=${c.size} period=${c.period}s`, unit: 's', summary: summarize(c.handovers.map((l) => l.failoverMs / 1000)), note: failedNote(c.handovers.map((l) => l.failoverMs)) ?? shortNote(c.handovers.length, c.plannedHandovers, 'handovers') });
+    rows.push({ figure: `GETs in a kill window ${of(c)}`, unit: 'ms', summary: summarize(c.kills.flatMap((l) => l.killWindowLatenciesMs)), note: killWindowNote(c) });
   }
-  // what the election takes of a failover; the rest is HAProxy noticing (checks every 500 ms)
-  for (const period of [...new Set(configs.map((c) => c.period))]) {
-    const kills = configs.filter((c) => c.period === period).flatMap((c) => c.kills);
-    rows.push({ figure: `new leader up after SIGKILL period=${period}s (log, all N)`, unit: 's', summary: summarize(kills.map((l) => l.newLeaderMs / 1000)) });
+  for (const c of configs) {
+    rows.push({ figure: `failover SIGKILL ${of(c)}`, unit: 's', summary: summarize(c.kills.map((l) => l.failoverMs / 1000)), note: c.errors[0] ?? failedNote(c.kills.map((l) => l.failoverMs)) ?? shortNote(c.kills.length, c.plannedKills, 'kills') });
+  }
+  for (const c of configs) {
+    rows.push({ figure: `handover SIGTERM ${of(c)}`, unit: 's', summary: summarize(c.handovers.map((l) => l.failoverMs / 1000)), note: failedNote(c.handovers.map((l) => l.failoverMs)) ?? shortNote(c.handovers.length, c.plannedHandovers, 'handovers') });
   }
   const losses = configs.flatMap((c) => [...c.kills, ...c.handovers]);
   rows.push({ figure: 'requests failed per SIGKILL (all N)', unit: 'req', summary: summarize(configs.flatMap((c) => c.kills.map((l) => l.failedRequests))), note: 'sent between the signal and the first 2xx, 50 req/s' });
@@ -31,6 +33,14 @@ export function resultRows(configs: readonly ConfigResult[]): TableRow[] {
   rows.push({ figure: 'Consul requests/min at idle, leader', unit: 'req/min', summary: summarize(idle.filter((i) => i.role === 'leader').map((i) => i.requestsPerMinute)) });
   rows.push({ figure: 'Consul requests/min at idle, backup', unit: 'req/min', summary: summarize(idle.filter((i) => i.role === 'backup').map((i) => i.requestsPerMinute)) });
   return rows;
+}
+
+/** p99 (the summary stops at p95) and the failures among a configuration's kill-window GETs. */
+function killWindowNote(c: ConfigResult): string | undefined {
+  const latencies = c.kills.flatMap((l) => l.killWindowLatenciesMs).sort((a, b) => a - b);
+  if (latencies.length === 0) return undefined;
+  const failed = c.kills.reduce((sum, l) => sum + (Number.isFinite(l.killWindowFailed) ? l.killWindowFailed : 0), 0);
+  return `p99 ${quantile(latencies, 0.99).toFixed(0)} ms, ${failed} failed of ${latencies.length}`;
 }
 
 function failedNote(values: number[]): string | undefined {

@@ -13,6 +13,8 @@ export interface ConfigPlan {
   repoRoot: string;
   size: number;
   period: number;
+  /** `ha.peerCrashDetection` of every instance. */
+  peerDetection: boolean;
   kills: number;
   handovers: number;
   /** 0 = no idle measurement in this configuration. */
@@ -26,6 +28,7 @@ export interface ConfigPlan {
 export interface ConfigResult {
   size: number;
   period: number;
+  peerDetection: boolean;
   startupMs: number;
   durationMs: number;
   plannedKills: number;
@@ -46,7 +49,7 @@ export async function runConfig(plan: ConfigPlan, root: Cleanup, progress: Progr
   const scope = root.scope();
   try {
     progress.update(`${plan.label}: starting consul-dev, haproxy and ${plan.size} servers`);
-    const cluster = await LocalCluster.start({ repoRoot: plan.repoRoot, size: plan.size, healthCheckPeriodInSecond: plan.period, haproxy: true }, scope);
+    const cluster = await LocalCluster.start({ repoRoot: plan.repoRoot, size: plan.size, healthCheckPeriodInSecond: plan.period, haproxy: true, extraHaConfig: [`peerCrashDetection: ${plan.peerDetection}`] }, scope);
     await cluster.startAll((i) => progress.update(`${plan.label}: started ${i.id} of ${plan.size}`));
     await cluster.waitForSteadyState(await cluster.waitForLeader());
     const startupMs = Date.now() - started;
@@ -55,7 +58,7 @@ export async function runConfig(plan: ConfigPlan, root: Cleanup, progress: Progr
     traffic.start();
     try {
       await waitUntil(() => traffic.firstSuccess(Date.now() - 1_000), { timeoutMs: 10_000, what: 'a 2xx through haproxy' });
-      const result = { size: plan.size, period: plan.period, plannedKills: plan.kills, plannedHandovers: plan.handovers, startupMs, idle, timeline: undefined as TimelineInput | undefined, cutShort: false, errors: [] as string[] };
+      const result = { size: plan.size, period: plan.period, peerDetection: plan.peerDetection, plannedKills: plan.kills, plannedHandovers: plan.handovers, startupMs, idle, timeline: undefined as TimelineInput | undefined, cutShort: false, errors: [] as string[] };
       const kills = await rounds('SIGKILL', plan.kills, plan, cluster, traffic, progress, result.errors, (loss, round) => {
         // the second kill: the first can come while the last-started backups are still settling
         if (plan.captureTimeline && !result.timeline && (round === 2 || plan.kills === 1)) result.timeline = timelineOf(loss, cluster, traffic, plan);
@@ -96,7 +99,7 @@ async function rounds(kind: LossKind, count: number, plan: ConfigPlan, cluster: 
 function timelineOf(loss: LeaderLoss, cluster: LocalCluster, traffic: Traffic, plan: ConfigPlan): TimelineInput {
   const samples = traffic.since(loss.signalAtMs - 2_000);
   return failoverTimeline({
-    title: `${loss.kind} of the leader ${loss.from}, N=${plan.size}, healthCheckPeriodInSecond=${plan.period}: roles and requests through HAProxy`,
+    title: `${loss.kind} of the leader ${loss.from}, N=${plan.size}, healthCheckPeriodInSecond=${plan.period}, peer detection ${plan.peerDetection ? 'on' : 'off'}: roles and requests through HAProxy`,
     instances: cluster.instances,
     samples,
     signal: { atMs: loss.signalAtMs, label: `${loss.kind} ${loss.from}` },

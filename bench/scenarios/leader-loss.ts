@@ -20,6 +20,13 @@ export interface LeaderLoss {
   roundMs: number;
   /** Non-2xx answers (and connection errors) seen by the user in between. */
   failedRequests: number;
+  /**
+   * The kill window's GETs: every request sent from KILL_WINDOW_MARGIN_MS before the signal (those in
+   * flight when the leader died) to KILL_WINDOW_MARGIN_MS after the new leader's first 2xx, as
+   * sent-to-answered latencies in ms, and how many of them did not get a 2xx.
+   */
+  killWindowLatenciesMs: number[];
+  killWindowFailed: number;
   /** Lock won -> full graph up on the new leader, from its a4c_ha_activation_seconds histogram. */
   activationMs: number;
   /** The same from its log lines (acquiring -> activating -> leader), as a cross-check. */
@@ -61,6 +68,8 @@ export async function loseLeader(cluster: LocalCluster, traffic: Traffic, kind: 
     newLeaderMs: successor ? (successor.transitionsSince(signalAtMs).find((t) => t.to === 'leader')?.atMs ?? Number.NaN) - signalAtMs : Number.NaN,
     roundMs: Number.NaN,
     failedRequests: Number.NaN,
+    killWindowLatenciesMs: [],
+    killWindowFailed: Number.NaN,
     activationMs: successor ? await activations.lastActivationMs(successor) : Number.NaN,
     activationLogMs: successor ? span(successor.transitionsSince(signalAtMs), 'activating', 'leader') : Number.NaN,
     deactivationMs: kind === 'SIGTERM' ? span(leader.transitionsSince(signalAtMs), 'deactivating', 'stopped') : Number.NaN,
@@ -72,12 +81,25 @@ export async function loseLeader(cluster: LocalCluster, traffic: Traffic, kind: 
   const newLeader = successor ?? (await cluster.waitForLeader());
   await cluster.waitForHealthyBackup(leader, newLeader.id);
   // counted after the restart: a request that failed slowly (proxy queue timeout) has ended by now
-  return { ...result, roundMs: Date.now() - signalAtMs, failedRequests: countFailures(traffic.since(signalAtMs), first) };
+  const window = killWindow(traffic.since(signalAtMs - KILL_WINDOW_MARGIN_MS), first);
+  return { ...result, roundMs: Date.now() - signalAtMs, failedRequests: countFailures(traffic.since(signalAtMs), first), killWindowLatenciesMs: window.map((s) => s.doneAtMs - s.sentAtMs), killWindowFailed: window.filter((s) => !isOk(s)).length };
+}
+
+/** Around a kill: long enough to hold the requests the dead leader had in flight and the first ones after. */
+const KILL_WINDOW_MARGIN_MS = 1_000;
+
+function killWindow(samples: RequestSample[], first: RequestSample | undefined): RequestSample[] {
+  // no new leader: every request since the signal is in the window
+  return first === undefined ? samples : samples.filter((s) => s.sentAtMs <= first.doneAtMs + KILL_WINDOW_MARGIN_MS);
+}
+
+function isOk(sample: RequestSample): boolean {
+  return sample.status >= 200 && sample.status < 300;
 }
 
 /** Requests sent between the signal and the first 2xx of the new leader that did not get a 2xx. */
 function countFailures(samples: RequestSample[], first: RequestSample | undefined): number {
-  return samples.filter((s) => (first === undefined || s.sentAtMs <= first.doneAtMs) && !(s.status >= 200 && s.status < 300)).length;
+  return samples.filter((s) => (first === undefined || s.sentAtMs <= first.doneAtMs) && !isOk(s)).length;
 }
 
 /** ms from the transition into `into` to the next transition out of it into `until`. */
