@@ -19,7 +19,7 @@ describe('parseBenchArgs', () => {
 describe('--only (a subset of the bench)', () => {
   it('switches off every part not named, and skips the configurations left with nothing to measure', () => {
     const options = parseBenchArgs(['--only', 'kills,agents', '--sizes', '3', '--periods', '1,5', '--peer-detection', 'on']);
-    expect(options).toMatchObject({ kills: DEFAULTS.kills, handovers: 0, idleSeconds: 0, agentLosses: DEFAULTS.agentLosses, only: ['kills', 'agents'] });
+    expect(options).toMatchObject({ kills: DEFAULTS.kills, handovers: 0, restarts: 0, idleSeconds: 0, agentLosses: DEFAULTS.agentLosses, only: ['kills', 'agents'] });
     expect(configurations(options).map((c) => c.key)).toEqual(['3x1', '3x5']);
     expect(agentLossRuns(options).map((r) => `${r.size}x${r.period}`)).toEqual(['3x1', '3x5']);
     const agentsOnly = parseBenchArgs(['--only', 'agents']);
@@ -28,7 +28,7 @@ describe('--only (a subset of the bench)', () => {
   });
 
   it('names an unknown part', () => {
-    expect(() => parseBenchArgs(['--only', 'kills,naps'])).toThrow(/--only: unknown part\(s\) naps \(expected kills, handovers, idle, agents, forwarding\)/);
+    expect(() => parseBenchArgs(['--only', 'kills,naps'])).toThrow(/--only: unknown part\(s\) naps \(expected kills, handovers, restarts, idle, agents, forwarding\)/);
   });
 });
 

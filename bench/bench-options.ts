@@ -4,6 +4,8 @@ export interface BenchOptions {
   periods: number[];
   kills: number;
   handovers: number;
+  /** SIGKILLs of the leader each followed at once by its restart on the same port and id (a restart policy). */
+  restarts: number;
   idleSeconds: number;
   /** The configuration (`SIZExPERIOD`) whose first SIGKILL is drawn as the SVG timeline. */
   timeline: string;
@@ -24,7 +26,7 @@ export interface BenchOptions {
   only?: BenchPart[];
 }
 
-export const BENCH_PARTS = ['kills', 'handovers', 'idle', 'agents', 'forwarding'] as const;
+export const BENCH_PARTS = ['kills', 'handovers', 'restarts', 'idle', 'agents', 'forwarding'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 // Sized to finish in about 15 minutes on a 2-core machine (measured): see bench/README.md.
@@ -33,6 +35,7 @@ export const DEFAULTS: BenchOptions = {
   periods: [1, 5],
   kills: 20,
   handovers: 5,
+  restarts: 5,
   idleSeconds: 60,
   timeline: '3x5',
   idleAt: '10x5',
@@ -43,9 +46,9 @@ export const DEFAULTS: BenchOptions = {
   peerDetection: [true, false],
 };
 
-const USAGE = `usage: node dist-test/bench/main.js [--sizes 2,3,5,10] [--periods 1,5] [--kills 20] [--handovers 5]
+const USAGE = `usage: node dist-test/bench/main.js [--sizes 2,3,5,10] [--periods 1,5] [--kills 20] [--handovers 5] [--restarts 5]
        [--idle-seconds 60] [--idle-at 10x5] [--timeline 3x5] [--budget-minutes 19] [--agent-losses 3]
-       [--forwarding 3] [--peer-detection on,off] [--only kills,handovers,idle,agents,forwarding]`;
+       [--forwarding 3] [--peer-detection on,off] [--only kills,handovers,restarts,idle,agents,forwarding]`;
 
 /** Parses `--name value` pairs; every problem is reported at once, with the usage. */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -68,6 +71,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case 'periods': options.periods = raw.split(',').map((v) => integer(name, v, 1, 60)); break;
       case 'kills': options.kills = integer(name, raw, 0, 1000); break;
       case 'handovers': options.handovers = integer(name, raw, 0, 1000); break;
+      case 'restarts': options.restarts = integer(name, raw, 0, 1000); break;
       case 'idle-seconds': options.idleSeconds = integer(name, raw, 0, 600); break;
       case 'idle-at': options.idleAt = raw; break;
       case 'timeline': options.timeline = raw; break;
@@ -101,6 +105,7 @@ function onlyParts(options: BenchOptions, only: readonly BenchPart[]): BenchOpti
     ...options,
     kills: only.includes('kills') ? options.kills : 0,
     handovers: only.includes('handovers') ? options.handovers : 0,
+    restarts: only.includes('restarts') ? options.restarts : 0,
     idleSeconds: only.includes('idle') ? options.idleSeconds : 0,
     agentLosses: only.includes('agents') ? options.agentLosses : 0,
     forwarding: only.includes('forwarding') ? options.forwarding : 0,
@@ -121,7 +126,7 @@ export interface Configuration {
 export function configurations(options: BenchOptions): Configuration[] {
   // a configuration with nothing to measure (all its parts switched off by --only) is not started at all
   const first = options.peerDetection[0];
-  const measures = (key: string, detection: boolean) => options.kills + options.handovers > 0 || (options.idleSeconds > 0 && key === options.idleAt && detection === first);
+  const measures = (key: string, detection: boolean) => options.kills + options.handovers + options.restarts > 0 || (options.idleSeconds > 0 && key === options.idleAt && detection === first);
   return options.sizes.flatMap((size) =>
     options.periods.flatMap((period) =>
       options.peerDetection.map((peerDetection) => ({
@@ -132,7 +137,7 @@ export function configurations(options: BenchOptions): Configuration[] {
         // a round costs about one check period (failover, without peer detection) plus a restart and a
         // check to become healthy again, both also about a period; bigger clusters add start-up time and
         // CPU contention
-        weight: (options.kills + options.handovers) * ((peerDetection ? 1 : 2) + 2 * period) + size * 2,
+        weight: (options.kills + options.handovers + options.restarts) * ((peerDetection ? 1 : 2) + 2 * period) + size * 2,
       })),
     ).filter((c) => measures(c.key, c.peerDetection)),
   );

@@ -64,7 +64,7 @@ async function runPlan(repoRoot: string, options: BenchOptions, budgetEnd: numbe
     // idle traffic and the timeline once per (size, period): with the first peer-detection value asked for
     const once = config.peerDetection === options.peerDetection[0];
     const result = await runConfig(
-      { repoRoot, size: config.size, period: config.period, peerDetection: config.peerDetection, kills: options.kills, handovers: options.handovers, idleSeconds: once && config.key === options.idleAt ? options.idleSeconds : 0, captureTimeline: once && config.key === options.timeline, deadlineMs, label },
+      { repoRoot, size: config.size, period: config.period, peerDetection: config.peerDetection, kills: options.kills, handovers: options.handovers, restarts: options.restarts, idleSeconds: once && config.key === options.idleAt ? options.idleSeconds : 0, captureTimeline: once && config.key === options.timeline, deadlineMs, label },
       cleanup,
       progress,
     ).catch((error: Error) => failedConfig(config, options, error)); // one broken configuration must not lose the others
@@ -77,7 +77,7 @@ async function runPlan(repoRoot: string, options: BenchOptions, budgetEnd: numbe
 }
 
 function failedConfig(config: { size: number; period: number; peerDetection: boolean }, options: BenchOptions, error: Error): ConfigResult {
-  const base = { startupMs: Number.NaN, durationMs: Number.NaN, plannedKills: options.kills, plannedHandovers: options.handovers, kills: [], handovers: [], idle: undefined, timeline: undefined, cutShort: true };
+  const base = { startupMs: Number.NaN, durationMs: Number.NaN, plannedKills: options.kills, plannedHandovers: options.handovers, plannedRestarts: options.restarts, kills: [], handovers: [], restarts: [], idle: undefined, timeline: undefined, cutShort: true };
   return { ...base, size: config.size, period: config.period, peerDetection: config.peerDetection, errors: [`start: ${error.message.split('\n')[0]}`] };
 }
 

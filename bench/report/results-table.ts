@@ -12,6 +12,9 @@ export function resultRows(configs: readonly ConfigResult[]): TableRow[] {
   for (const c of configs) {
     rows.push({ figure: `SIGKILL -> acting leader ${of(c)} (log)`, unit: 'ms', summary: summarize(c.kills.map((l) => l.newLeaderMs)), note: failedNote(c.kills.map((l) => l.newLeaderMs)) });
   }
+  for (const c of configs.filter((c) => c.plannedRestarts > 0)) {
+    rows.push({ figure: `SIGKILL + restart at once -> acting leader ${of(c)} (log)`, unit: 'ms', summary: summarize(c.restarts.map((l) => l.newLeaderMs)), note: failedNote(c.restarts.map((l) => l.newLeaderMs)) ?? shortNote(c.restarts.length, c.plannedRestarts, 'restarts') });
+  }
   for (const c of configs) {
     rows.push({ figure: `GETs in a kill window ${of(c)}`, unit: 'ms', summary: summarize(c.kills.flatMap((l) => l.killWindowLatenciesMs)), note: killWindowNote(c) });
   }

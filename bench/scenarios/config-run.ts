@@ -17,6 +17,8 @@ export interface ConfigPlan {
   peerDetection: boolean;
   kills: number;
   handovers: number;
+  /** SIGKILLs each followed at once by a restart of the killed process (as a restart policy does). */
+  restarts: number;
   /** 0 = no idle measurement in this configuration. */
   idleSeconds: number;
   captureTimeline: boolean;
@@ -33,8 +35,10 @@ export interface ConfigResult {
   durationMs: number;
   plannedKills: number;
   plannedHandovers: number;
+  plannedRestarts: number;
   kills: LeaderLoss[];
   handovers: LeaderLoss[];
+  restarts: LeaderLoss[];
   idle: IdleInstance[] | undefined;
   timeline: TimelineInput | undefined;
   /** Fewer rounds than planned because the deadline came first. */
@@ -43,7 +47,7 @@ export interface ConfigResult {
   errors: string[];
 }
 
-/** One cluster of `size` instances at one check period: idle, then SIGKILL rounds, then SIGTERM rounds. */
+/** One cluster of `size` instances at one check period: idle, then SIGKILL, SIGTERM and SIGKILL+restart rounds. */
 export async function runConfig(plan: ConfigPlan, root: Cleanup, progress: Progress): Promise<ConfigResult> {
   const started = Date.now();
   const scope = root.scope();
@@ -58,14 +62,15 @@ export async function runConfig(plan: ConfigPlan, root: Cleanup, progress: Progr
     traffic.start();
     try {
       await waitUntil(() => traffic.firstSuccess(Date.now() - 1_000), { timeoutMs: 10_000, what: 'a 2xx through haproxy' });
-      const result = { size: plan.size, period: plan.period, peerDetection: plan.peerDetection, plannedKills: plan.kills, plannedHandovers: plan.handovers, startupMs, idle, timeline: undefined as TimelineInput | undefined, cutShort: false, errors: [] as string[] };
+      const result = { size: plan.size, period: plan.period, peerDetection: plan.peerDetection, plannedKills: plan.kills, plannedHandovers: plan.handovers, plannedRestarts: plan.restarts, startupMs, idle, timeline: undefined as TimelineInput | undefined, cutShort: false, errors: [] as string[] };
       const kills = await rounds('SIGKILL', plan.kills, plan, cluster, traffic, progress, result.errors, (loss, round) => {
         // the second kill: the first can come while the last-started backups are still settling
         if (plan.captureTimeline && !result.timeline && (round === 2 || plan.kills === 1)) result.timeline = timelineOf(loss, cluster, traffic, plan);
       });
       const handovers = result.errors.length ? [] : await rounds('SIGTERM', plan.handovers, plan, cluster, traffic, progress, result.errors);
-      const cutShort = kills.length < plan.kills || handovers.length < plan.handovers;
-      return { ...result, kills, handovers, cutShort, durationMs: Date.now() - started };
+      const restarts = result.errors.length ? [] : await rounds('SIGKILL+restart', plan.restarts, plan, cluster, traffic, progress, result.errors);
+      const cutShort = kills.length < plan.kills || handovers.length < plan.handovers || restarts.length < plan.restarts;
+      return { ...result, kills, handovers, restarts, cutShort, durationMs: Date.now() - started };
     } finally {
       await traffic.stop();
     }

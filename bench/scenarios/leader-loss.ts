@@ -4,7 +4,8 @@ import { activationHistogram } from '../harness/ha-metrics.js';
 import type { LocalCluster } from '../harness/local-cluster.js';
 import type { RequestSample, Traffic } from '../harness/traffic.js';
 
-export type LossKind = 'SIGKILL' | 'SIGTERM';
+/** `SIGKILL+restart`: the killed process is started again at once on its port and id, as a restart policy does. */
+export type LossKind = 'SIGKILL' | 'SIGTERM' | 'SIGKILL+restart';
 
 /** One leader loss and what it cost. Times in ms; NaN when the figure could not be observed. */
 export interface LeaderLoss {
@@ -51,13 +52,19 @@ export async function loseLeader(cluster: LocalCluster, traffic: Traffic, kind: 
   await activations.remember(cluster.instances);
   let signalAtMs: number;
   let exitMs = Number.NaN;
-  if (kind === 'SIGKILL') signalAtMs = await leader.kill();
-  else {
+  let restarting: Promise<void> | undefined;
+  if (kind === 'SIGTERM') {
     const exit = await leader.terminate();
     signalAtMs = exit.sentAtMs;
     exitMs = Date.now() - exit.sentAtMs;
+  } else {
+    signalAtMs = await leader.kill();
+    if (kind === 'SIGKILL+restart') restarting = leader.start();
   }
-  const first = await waitUntil(() => traffic.firstSuccess(signalAtMs, leader.id), { timeoutMs, intervalMs: 10, what: `a 2xx from a new leader after ${kind}` }).catch(() => undefined);
+  // after a restart at once the new leader may be the restarted process itself (same id): it is found by
+  // its transition into leader, then its first 2xx
+  const firstSuccess = restarting ? () => firstSuccessOfNewLeader(cluster, traffic, signalAtMs) : () => traffic.firstSuccess(signalAtMs, leader.id);
+  const first = await waitUntil(firstSuccess, { timeoutMs, intervalMs: 10, what: `a 2xx from a new leader after ${kind}` }).catch(() => undefined);
   const successor = first ? cluster.byServerName(first.server) : undefined;
   const result: LeaderLoss = {
     kind,
@@ -77,12 +84,20 @@ export async function loseLeader(cluster: LocalCluster, traffic: Traffic, kind: 
     rssLeaderBytes,
     rssBackupBytes,
   };
-  await leader.start();
+  await (restarting ?? leader.start());
   const newLeader = successor ?? (await cluster.waitForLeader());
   await cluster.waitForHealthyBackup(leader, newLeader.id);
   // counted after the restart: a request that failed slowly (proxy queue timeout) has ended by now
   const window = killWindow(traffic.since(signalAtMs - KILL_WINDOW_MARGIN_MS), first);
   return { ...result, roundMs: Date.now() - signalAtMs, failedRequests: countFailures(traffic.since(signalAtMs), first), killWindowLatenciesMs: window.map((s) => s.doneAtMs - s.sentAtMs), killWindowFailed: window.filter((s) => !isOk(s)).length };
+}
+
+/** The first 2xx of the instance that became leader after `sinceMs` (any instance, a restarted one too). */
+function firstSuccessOfNewLeader(cluster: LocalCluster, traffic: Traffic, sinceMs: number): RequestSample | undefined {
+  const successor = cluster.instances.find((i) => i.transitionsSince(sinceMs).some((t) => t.to === 'leader'));
+  const leadingSince = successor?.transitionsSince(sinceMs).find((t) => t.to === 'leader')?.atMs;
+  if (!successor || leadingSince === undefined) return undefined;
+  return traffic.since(sinceMs).find((s) => s.server === successor.id && isOk(s) && s.doneAtMs >= leadingSince);
 }
 
 /** Around a kill: long enough to hold the requests the dead leader had in flight and the first ones after. */
