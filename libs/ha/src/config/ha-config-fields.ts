@@ -62,7 +62,8 @@ export const HA_FIELDS: { readonly [K in keyof HaConfig]-?: Parser<NonNullable<H
   forwardTimeoutInMillis: integer(0, MAX_TIMER_MS),
   peerCrashDetection: boolean,
   failsafe: boolean,
-  // An unlisted instance waits this + lease before racing for a key freed without release: a day at most.
+  // An unlisted instance waits this + lease before racing for a key freed without release (unless that
+  // leader refuses connections): a day at most.
   failsafeMaxInSecond: integer(1, 86400, 'an unlisted instance waits this long to race for a key its leader did not release'),
 };
 

@@ -99,7 +99,7 @@ export interface HaConfig {
   readonly peerCrashDetection: boolean;
   /** Rule 13: the acting leader keeps acting through a Consul outage while every member the leader key lists confirms it cannot reach Consul either; off without ha.adminToken (the rounds need it). */
   readonly failsafe: boolean;
-  /** Rule 13: the longest a leader acts on failsafe confirmations in a row; an instance the key does not list waits this + lease + margin to race for a key freed without release. */
+  /** Rule 13: the longest a leader acts on failsafe confirmations in a row; an instance the key does not list waits this + lease + margin to race for a key freed without release (at once when that leader refuses connections). */
   readonly failsafeMaxInSecond: number;
 }
 

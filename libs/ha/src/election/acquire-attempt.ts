@@ -5,7 +5,7 @@ import type { ConsulPort, KeyEntry, KeyRead } from '../consul/consul.port.js';
 import { listedIn } from '../failsafe/members.js';
 import { parseLeaderValue, type LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
-import type { ElectorIdentity, LocalHealthPort } from './ports.js';
+import type { ElectorIdentity, LocalHealthPort, PeerProbePort } from './ports.js';
 import { pendingTakeoverOf, predecessorOf } from './predecessor.js';
 
 export interface AcquireTimings {
@@ -45,6 +45,8 @@ export class AcquireAttempt {
       leaderValue: (term: number, since: number, takeoverPending?: string) => LeaderValue;
       /** Every reading of the key, for rule 13's member record. */
       keySeen?: (entry: KeyEntry | null) => void;
+      /** Rule 13: asks whether the leader that freed the key without release is gone (refuses connections). */
+      peers?: PeerProbePort;
     },
   ) {}
 
@@ -84,7 +86,7 @@ export class AcquireAttempt {
     if (candidate && candidate !== this.deps.identity.instanceId && read.entry && read.entry.modifyIndex !== standBackOverFor) {
       return { type: 'released-for-candidate', candidate, modifyIndex: read.entry.modifyIndex };
     }
-    const unlisted = this.stayOutUnlisted(read, value, freeSeenAt, untilRenewMs);
+    const unlisted = await this.stayOutUnlisted(read, value, freeSeenAt, untilRenewMs, signal);
     if (unlisted) return unlisted;
     // rule 8 again: the read may have blocked for seconds, so the health seen before it is stale (a
     // fault that hits every instance frees the key exactly when our own health has just gone down)
@@ -109,9 +111,11 @@ export class AcquireAttempt {
 
   /**
    * Rule 13: a key freed without release whose `members` do not list us may still have its leader acting
-   * on failsafe rounds (it never asked us); we race only once that leader's failsafe and lease are over.
+   * on failsafe rounds (it never asked us); we race only once that leader's failsafe and lease are over,
+   * or at once when its address refuses connections: a process that is gone acts on nothing, and a new
+   * one at that address acts only after winning the lock (docs/architecture.md, rule 13, "unlisted").
    */
-  private stayOutUnlisted(read: KeyRead, value: LeaderValue | null, now: number, untilRenewMs: number): Observation | null {
+  private async stayOutUnlisted(read: KeyRead, value: LeaderValue | null, now: number, untilRenewMs: number, signal: AbortSignal): Promise<Observation | null> {
     const waitForMs = this.deps.timings.unlistedWaitMs ?? 0;
     if (waitForMs <= 0 || !read.entry || value?.released || listedIn(value, this.deps.identity.instanceId)) {
       this.stayingOut = null;
@@ -119,8 +123,10 @@ export class AcquireAttempt {
     }
     if (this.stayingOut?.modifyIndex !== read.entry.modifyIndex) this.stayingOut = { modifyIndex: read.entry.modifyIndex, since: now };
     const waitMs = this.stayingOut.since + waitForMs - now;
+    if (waitMs <= 0) return null;
+    if (value && (await this.deps.peers?.probe({ id: value.id, url: value.url }, signal).catch(() => 'unknown' as const)) === 'refused') return null;
     // the session is renewed between two looks, so the wait is taken in pieces no longer than that
-    return waitMs > 0 ? { type: 'not-listed', leaderId: value?.id ?? 'unknown', waitMs: Math.max(1, Math.min(waitMs, untilRenewMs)) } : null;
+    return { type: 'not-listed', leaderId: value?.id ?? 'unknown', waitMs: Math.max(1, Math.min(waitMs, untilRenewMs)) };
   }
 
   private read(untilRenewMs: number, signal: AbortSignal): Promise<KeyRead> {

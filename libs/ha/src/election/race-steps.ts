@@ -7,7 +7,7 @@ import type { ElectorFailsafe } from '../failsafe/elector-failsafe.js';
 import type { ElectionState } from './election-state.js';
 import type { LeaderValue } from './leader-value.js';
 import type { Observation } from './observation.js';
-import type { ElectorIdentity, ElectorTimings, LocalHealthPort } from './ports.js';
+import type { ElectorIdentity, ElectorTimings, LocalHealthPort, PeerProbePort } from './ports.js';
 
 type Acquiring = Extract<ElectionState, { kind: 'acquiring' }>;
 
@@ -33,6 +33,8 @@ export class RaceSteps {
       leaderValue: (term: number, since: number, takeoverPending?: string) => LeaderValue;
       /** Rule 13 (docs/architecture.md): present when ha.failsafe is on. */
       failsafe?: ElectorFailsafe;
+      /** Rule 10's probe of another instance; rule 13 asks it too (a gone leader lets the unlisted race). */
+      peers?: PeerProbePort;
     },
   ) {
     this.serviceId = `${deps.identity.serviceName}-${deps.identity.instanceId}`;
@@ -49,6 +51,7 @@ export class RaceSteps {
       },
       leaderValue: deps.leaderValue,
       keySeen: (entry) => deps.failsafe?.member.keySeen(entry),
+      peers: deps.peers,
     });
   }
 

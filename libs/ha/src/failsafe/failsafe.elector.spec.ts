@@ -185,6 +185,27 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     expect(acting([a, d])).toEqual(['d']);
   });
 
+  it('an unlisted instance races at once for a key freed without release when its leader refuses connections (a crash: it acts on nothing)', async () => {
+    setup();
+    const a = node('a');
+    await start(a);
+    await clock.advance(testTimings.healthCheckIntervalMs + 100);
+    const d = node('d');
+    d.elector.start();
+    await clock.advance(0);
+    consul.setCheck(d.checkId, 'passing');
+    expect(listed()).toEqual(['a']); // a crashes before its members keeper lists d
+    started.splice(started.indexOf(a), 1); // SIGKILL: its process does nothing more, nothing to stop
+    a.link.hanging.add('*');
+    peers.dead.add('a');
+    rounds.dead.add('a');
+    consul.setCheck(a.checkId, 'critical'); // its check fails, Consul frees the key: the value still lists only a
+    await advanceWatching(2_000, [d], 100);
+    expect(acting([d])).toEqual(['d']);
+    expect(d.transitions.some((t) => /do not list this instance/.test(t.reason))).toBe(false);
+    expect(d.transitions.find((t) => t.to === 'leader')?.reason).toMatch(/a refuses connections/);
+  });
+
   it('ha.failsafe off: the leader stops at its lease in an outage and demotes at its renew deadline (as before)', async () => {
     const nodes = await cluster(false);
     const [a] = nodes;
