@@ -22,6 +22,8 @@ export class OrchestratorPoller {
   private readonly logger: Logger;
   private readonly stopper = new AbortController();
   private loop: Promise<void> | undefined;
+  /** The loop has ended: the tick that was in flight when it was stopped has finished too. */
+  private ended = false;
   private failing = false;
   private ticks = 0;
   private last: OrchestratorHeartbeat | undefined;
@@ -34,8 +36,9 @@ export class OrchestratorPoller {
     this.logger = new Logger(`OrchestratorPoller:${orchestrator.name}`);
   }
 
+  /** True until the loop has ended, tick in flight included: once false, nothing more is written. */
   get running(): boolean {
-    return this.loop !== undefined && !this.stopper.signal.aborted;
+    return this.loop !== undefined && !this.ended;
   }
 
   get tickCount(): number {
@@ -48,7 +51,9 @@ export class OrchestratorPoller {
 
   start(): void {
     if (this.loop || this.stopper.signal.aborted) return;
-    this.loop = this.run();
+    this.loop = this.run().finally(() => {
+      this.ended = true;
+    });
   }
 
   async stop(): Promise<void> {
