@@ -32,7 +32,9 @@ describe('FullGraphHost: a close is bounded (rule 11)', () => {
     const tookMs = performance.now() - started;
     expect(host.isUp).toBe(false);
     expect(overruns).toEqual(['lease lapsed']);
-    expect(tookMs).toBeGreaterThanOrEqual(300);
+    // libuv timers count whole milliseconds on a coarser clock than performance.now(): Node 24 on CI
+    // fired this 300 ms bound at 299.992 ms, so one millisecond of granularity is allowed
+    expect(tookMs).toBeGreaterThanOrEqual(299);
     releaseHungClose();
   });
 
