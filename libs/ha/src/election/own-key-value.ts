@@ -20,7 +20,20 @@ export class OwnKeyValue {
   /** The failsafe extension last handed to the term as a grant. */
   private grantedUntil: number | undefined;
 
-  constructor(private readonly deps: { identity: ElectorIdentity; consul: ConsulPort; clock: Clock; term: ActingTerm }) {}
+  constructor(
+    private readonly deps: {
+      identity: ElectorIdentity;
+      consul: ConsulPort;
+      clock: Clock;
+      term: ActingTerm;
+      /**
+       * Rule 13 on: the members keeper writes the value once this instance leads, and its value carries
+       * no `takeoverPending`. It is then the holder's one writer: a second write racing it could land last
+       * and drop the `members` that failsafe rounds rely on.
+       */
+      failsafe?: unknown;
+    },
+  ) {}
 
   /** The value of a holding of term `term` since `since` (wall-clock ms). */
   of(term: number, since: number, takeoverPending?: string): LeaderValue {
@@ -66,6 +79,7 @@ export class OwnKeyValue {
     const safe = next.kind === 'leader' || (next.kind === 'activating' && next.takeover.safe);
     if (!safe || this.takeoverPending === null) return;
     this.takeoverPending = null;
+    if (this.deps.failsafe) return; // the members keeper's first write clears it (a late one only costs the next holder a lease wait)
     const value = JSON.stringify(this.of(next.term, next.since));
     this.deps.consul.acquire(this.deps.identity.leaderKey, next.sessionId, value).catch(() => undefined);
   }

@@ -73,6 +73,30 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     expect(a.term.mayAct()).toBe(true);
   });
 
+  it("a takeover that becomes safe late keeps the key's members: the value loses takeoverPending, never the list", async () => {
+    const nodes = await cluster();
+    const [a, b, c] = nodes;
+    a.link.cut = true;
+    peers.unreachable.add('a'); // only the lease proves it stopped: the new holder's takeover is pending until then
+    consul.setCheck(a.checkId, 'critical');
+    const values: string[] = [];
+    for (let t = 0; t < leaseMs + takeoverMarginMs + 4 * testTimings.healthCheckIntervalMs; t += 50) {
+      await clock.advance(50);
+      values.push(consul.entry(KEY)?.value ?? '');
+    }
+    const successor = [b, c].find((n) => n.term.mayAct())!;
+    expect(successor).toBeDefined();
+    const last = parseLeaderValue(consul.entry(KEY)?.value);
+    expect(last).toMatchObject({ id: successor.elector.leader?.id });
+    expect(last?.takeoverPending).toBeUndefined();
+    expect(last?.members?.map((m) => m.id)).toEqual(['b', 'c'].filter((id) => id !== 'a'));
+    // once the list was written, no later write of the holder drops it
+    const byHolder = values.map((v) => parseLeaderValue(v)).filter((v) => v?.id === successor.elector.leader?.id);
+    const firstListed = byHolder.findIndex((v) => v?.members);
+    expect(firstListed).toBeGreaterThanOrEqual(0);
+    expect(byHolder.slice(firstListed).filter((v) => !v?.members)).toEqual([]);
+  });
+
   it('every agent refusing: the leader acts through the whole outage, past its lease and its renew deadline', async () => {
     const nodes = await cluster();
     const [a, b, c] = nodes;
