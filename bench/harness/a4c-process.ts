@@ -83,13 +83,20 @@ export class A4cProcess {
     }
   }
 
-  /** SIGKILL of the whole process group: a crash, nothing runs. Returns the time the signal was sent. */
+  /**
+   * SIGKILL of the whole process group: a crash, nothing runs. Returns the time the signal was sent;
+   * `exitSeenAtMs` is when its exit was seen (the process died in between).
+   */
   async kill(): Promise<number> {
     const at = Date.now();
     await this.process?.stop('SIGKILL');
+    this.exitSeenAtMs = Date.now();
     this.pushRole('down', at);
     return at;
   }
+
+  /** When the last kill's exit was seen. */
+  exitSeenAtMs = Number.NaN;
 
   /** SIGTERM (graceful: close the graph, release the lock); returns the send time, resolves on exit. */
   async terminate(timeoutMs = 15_000): Promise<{ sentAtMs: number; exitCode: number | null }> {

@@ -8,7 +8,7 @@ import { waitUntil } from '../../test/support/wait-until.js';
 import { A4cProcess } from './a4c-process.js';
 import type { Cleanup } from './cleanup.js';
 import { CountingProxy } from './counting-proxy.js';
-import { startTaggedHaproxy, type TaggedHaproxy } from './tagged-haproxy.js';
+import { instanceOfServer, startTaggedHaproxy, type TaggedHaproxy } from './tagged-haproxy.js';
 
 export interface LocalClusterOptions {
   repoRoot: string;
@@ -119,7 +119,7 @@ export class LocalCluster {
   }
 
   byServerName(name: string | null): A4cProcess | undefined {
-    return this.instances.find((i) => i.id === name);
+    return this.instances.find((i) => i.id === instanceOfServer(name));
   }
 }
 

@@ -11,6 +11,14 @@ import type { Cleanup } from './cleanup.js';
 /** Response header naming the server (`a4c-<n>`) that answered, so we can tell the new leader's 2xx. */
 export const SERVED_BY = 'x-a4c-served-by';
 
+/**
+ * The instance behind a server of the shipped config: `a4c-<n>` (routed while it acts) or `a4c-<n>-any`
+ * (the low-weight server used while no instance acts, which holds and forwards).
+ */
+export function instanceOfServer(server: string | null): string | null {
+  return server?.replace(/-any$/, '') ?? null;
+}
+
 export interface TaggedHaproxy {
   readonly url: string;
   readonly pid: number;

@@ -1,4 +1,4 @@
-import { SERVED_BY } from './tagged-haproxy.js';
+import { instanceOfServer, SERVED_BY } from './tagged-haproxy.js';
 
 /** One user request: when it left, when it ended, its status (0 = no HTTP answer) and who answered. */
 export interface RequestSample {
@@ -6,6 +6,8 @@ export interface RequestSample {
   doneAtMs: number;
   status: number;
   server: string | null;
+  /** Why a request got no answer (status 0): the client's error, with its cause. */
+  error?: string;
 }
 
 export interface TrafficOptions {
@@ -77,7 +79,7 @@ export class Traffic {
   firstSuccess(sinceMs: number, notFrom?: string): RequestSample | undefined {
     let first: RequestSample | undefined;
     for (const s of this.since(sinceMs)) {
-      if (s.sentAtMs < sinceMs || s.status < 200 || s.status >= 300 || (notFrom !== undefined && s.server === notFrom)) continue;
+      if (s.sentAtMs < sinceMs || s.status < 200 || s.status >= 300 || (notFrom !== undefined && instanceOfServer(s.server) === notFrom)) continue;
       if (!first || s.doneAtMs < first.doneAtMs) first = s;
     }
     return first;
@@ -109,8 +111,9 @@ export class Traffic {
       const response = await fetch(`${base}${this.options.path}`, { signal: AbortSignal.timeout(this.options.timeoutMs) });
       await response.arrayBuffer();
       return { sentAtMs, doneAtMs: Date.now(), status: response.status, server: response.headers.get(SERVED_BY) };
-    } catch {
-      return { sentAtMs, doneAtMs: Date.now(), status: 0, server: null };
+    } catch (error) {
+      const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+      return { sentAtMs, doneAtMs: Date.now(), status: 0, server: null, error: `${(error as Error).message}${cause ? `: ${cause.code ?? ''} ${cause.message ?? ''}` : ''}` };
     }
   }
 

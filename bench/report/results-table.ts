@@ -1,4 +1,5 @@
 import type { ConfigResult } from '../scenarios/config-run.js';
+import type { LeaderLoss } from '../scenarios/leader-loss.js';
 import { quantile, summarize } from '../stats/summary.js';
 import type { TableRow } from './table.js';
 
@@ -42,8 +43,10 @@ export function resultRows(configs: readonly ConfigResult[]): TableRow[] {
 function killWindowNote(c: ConfigResult): string | undefined {
   const latencies = c.kills.flatMap((l) => l.killWindowLatenciesMs).sort((a, b) => a - b);
   if (latencies.length === 0) return undefined;
-  const failed = c.kills.reduce((sum, l) => sum + (Number.isFinite(l.killWindowFailed) ? l.killWindowFailed : 0), 0);
-  return `p99 ${quantile(latencies, 0.99).toFixed(0)} ms, ${failed} failed of ${latencies.length}`;
+  const total = (count: (l: LeaderLoss) => number) => c.kills.reduce((sum, l) => sum + (Number.isFinite(count(l)) ? count(l) : 0), 0);
+  const failed = total((l) => l.killWindowFailed);
+  const inFlight = total((l) => l.killWindowFailedInFlight);
+  return `p99 ${quantile(latencies, 0.99).toFixed(0)} ms, ${failed} failed of ${latencies.length}${failed ? ` (${inFlight} sent before the killed process's exit was seen)` : ''}`;
 }
 
 function failedNote(values: number[]): string | undefined {

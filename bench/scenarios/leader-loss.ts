@@ -28,6 +28,13 @@ export interface LeaderLoss {
    */
   killWindowLatenciesMs: number[];
   killWindowFailed: number;
+  /**
+   * Of those, sent before the killed process's exit was seen: requests it may have been answering when
+   * it died (a GET whose answer had begun cannot be retried by the proxy).
+   */
+  killWindowFailedInFlight: number;
+  /** The kill window's requests without a 2xx or slower than 300 ms, relative to the signal (for the results file). */
+  killWindowOutliers: Array<{ sentMs: number; doneMs: number; status: number; server: string | null; error?: string }>;
   /** Lock won -> full graph up on the new leader, from its a4c_ha_activation_seconds histogram. */
   activationMs: number;
   /** The same from its log lines (acquiring -> activating -> leader), as a cross-check. */
@@ -61,11 +68,11 @@ export async function loseLeader(cluster: LocalCluster, traffic: Traffic, kind: 
     signalAtMs = await leader.kill();
     if (kind === 'SIGKILL+restart') restarting = leader.start();
   }
-  // after a restart at once the new leader may be the restarted process itself (same id): it is found by
-  // its transition into leader, then its first 2xx
-  const firstSuccess = restarting ? () => firstSuccessOfNewLeader(cluster, traffic, signalAtMs) : () => traffic.firstSuccess(signalAtMs, leader.id);
-  const first = await waitUntil(firstSuccess, { timeoutMs, intervalMs: 10, what: `a 2xx from a new leader after ${kind}` }).catch(() => undefined);
-  const successor = first ? cluster.byServerName(first.server) : undefined;
+  // a restarted process (same id) may serve, as the new leader or a backup forwarding to it: any 2xx
+  // sent after the kill counts then; otherwise the first 2xx of another instance
+  const first = await waitUntil(() => traffic.firstSuccess(signalAtMs, restarting ? undefined : leader.id), { timeoutMs, intervalMs: 10, what: `a 2xx from a new leader after ${kind}` }).catch(() => undefined);
+  // the new leader by its transition into leader (whoever answered the first 2xx may be a backup forwarding)
+  const successor = await waitUntil(() => cluster.instances.find((i) => i.transitionsSince(signalAtMs).some((t) => t.to === 'leader')), { timeoutMs, intervalMs: 10, what: `a new leader after ${kind}` }).catch(() => undefined);
   const result: LeaderLoss = {
     kind,
     from: leader.id,
@@ -77,6 +84,8 @@ export async function loseLeader(cluster: LocalCluster, traffic: Traffic, kind: 
     failedRequests: Number.NaN,
     killWindowLatenciesMs: [],
     killWindowFailed: Number.NaN,
+    killWindowFailedInFlight: Number.NaN,
+    killWindowOutliers: [],
     activationMs: successor ? await activations.lastActivationMs(successor) : Number.NaN,
     activationLogMs: successor ? span(successor.transitionsSince(signalAtMs), 'activating', 'leader') : Number.NaN,
     deactivationMs: kind === 'SIGTERM' ? span(leader.transitionsSince(signalAtMs), 'deactivating', 'stopped') : Number.NaN,
@@ -86,18 +95,13 @@ export async function loseLeader(cluster: LocalCluster, traffic: Traffic, kind: 
   };
   await (restarting ?? leader.start());
   const newLeader = successor ?? (await cluster.waitForLeader());
-  await cluster.waitForHealthyBackup(leader, newLeader.id);
+  // after a restart at once the restarted process may have won the race itself: then the others follow it
+  if (newLeader === leader) await cluster.waitForSteadyState(newLeader);
+  else await cluster.waitForHealthyBackup(leader, newLeader.id);
   // counted after the restart: a request that failed slowly (proxy queue timeout) has ended by now
+  const exitSeenAtMs = kind === 'SIGTERM' ? signalAtMs : leader.exitSeenAtMs;
   const window = killWindow(traffic.since(signalAtMs - KILL_WINDOW_MARGIN_MS), first);
-  return { ...result, roundMs: Date.now() - signalAtMs, failedRequests: countFailures(traffic.since(signalAtMs), first), killWindowLatenciesMs: window.map((s) => s.doneAtMs - s.sentAtMs), killWindowFailed: window.filter((s) => !isOk(s)).length };
-}
-
-/** The first 2xx of the instance that became leader after `sinceMs` (any instance, a restarted one too). */
-function firstSuccessOfNewLeader(cluster: LocalCluster, traffic: Traffic, sinceMs: number): RequestSample | undefined {
-  const successor = cluster.instances.find((i) => i.transitionsSince(sinceMs).some((t) => t.to === 'leader'));
-  const leadingSince = successor?.transitionsSince(sinceMs).find((t) => t.to === 'leader')?.atMs;
-  if (!successor || leadingSince === undefined) return undefined;
-  return traffic.since(sinceMs).find((s) => s.server === successor.id && isOk(s) && s.doneAtMs >= leadingSince);
+  return { ...result, roundMs: Date.now() - signalAtMs, failedRequests: countFailures(traffic.since(signalAtMs), first), killWindowLatenciesMs: window.map((s) => s.doneAtMs - s.sentAtMs), killWindowFailed: window.filter((s) => !isOk(s)).length, killWindowFailedInFlight: window.filter((s) => !isOk(s) && s.sentAtMs <= exitSeenAtMs).length, killWindowOutliers: window.filter((s) => !isOk(s) || s.doneAtMs - s.sentAtMs > 300).map((s) => ({ ...s, sentMs: s.sentAtMs - signalAtMs, doneMs: s.doneAtMs - signalAtMs })) };
 }
 
 /** Around a kill: long enough to hold the requests the dead leader had in flight and the first ones after. */

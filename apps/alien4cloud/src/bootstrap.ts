@@ -1,6 +1,7 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from './config/app-config.js';
 import { formatProblem, type ConfigProblem } from './config/config-problem.js';
@@ -61,10 +62,25 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<INestAp
   (app.getHttpAdapter().getInstance() as { disable(name: string): void }).disable('x-powered-by');
   // useProcessExit: Nest would otherwise re-raise the signal after closing, and exit 143 instead of 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  keepIdleConnectionsLongerThanProxies(app.getHttpServer() as Server);
   await app.listen(config.server.port, config.server.host);
 
   process.stdout.write(`${JSON.stringify(readyLine(app, config, configFile))}\n`);
   return app;
+}
+
+/**
+ * Node closes an idle keep-alive connection after 5 s, while a proxy keeps its idle connections to us
+ * for reuse (HAProxy, nginx's upstream keepalive): a request it sends on one at the moment we close it
+ * gets no answer, and the proxy cannot always retry it (measured: a user GET failed with "other side
+ * closed" through HAProxy, with no fault at all). The side that closes must be the proxy: idle
+ * connections stay open longer than HAProxy keeps its idle server connections (it purges them within
+ * seconds) and than common proxies' idle timeouts (60 s); the nginx sample pools none.
+ */
+const IDLE_KEEP_ALIVE_MS = 65_000;
+
+function keepIdleConnectionsLongerThanProxies(server: Server): void {
+  server.keepAliveTimeout = IDLE_KEEP_ALIVE_MS;
 }
 
 function refuse(problems: readonly ConfigProblem[]): undefined {
