@@ -45,12 +45,16 @@ export interface SimulationOptions {
   instances?: number;
   /** Keep every trace line (a replay), not only the last ones. */
   fullTrace?: boolean;
+  /** Rule 13 on every instance; drawn from the seed when absent (on in about half the seeds). */
+  failsafe?: boolean;
 }
 
 export interface SimulationResult {
   seed: number;
   profile: ProfileName;
   instances: number;
+  /** Rule 13 (ha.failsafe) was on in this run. */
+  failsafe: boolean;
   schedule: string[];
   violations: Violation[];
   /** The last trace lines before the end (all of them with fullTrace). */
@@ -62,6 +66,8 @@ export interface SimulationResult {
   steps: number;
   simulatedMs: number;
   terms: number;
+  /** Rule 13: confirmations members gave, and extensions leaders took from rounds every member confirmed. */
+  failsafeRounds: { confirmations: number; extensions: number };
   /** User requests: sent, served by a full graph (written or fenced), held past the deadline, failed, refused (no process). */
   requests: { sent: number; served: number; timedOut: number; failed: number; refused: number };
   /** From the moment the last fault healed to the first acting instance after it; null: none by the end. */
@@ -71,6 +77,8 @@ export interface SimulationResult {
 const TRACE_TAIL = 60;
 /** Steps at one instant beyond which a run counts as spinning (a loop that never waits). */
 const SPIN_STEPS = 10_000;
+/** Share of the seeds that run with rule 13's failsafe on, so that both modes keep being covered. */
+const FAILSAFE_SHARE = 0.5;
 
 /**
  * One seeded run: N instances of the real elector under a random fault schedule, checked after every step.
@@ -91,6 +99,7 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const root = new Prng(options.seed);
   const faultRng = root.fork(1);
   const rng = root.fork(2);
+  const failsafe = options.failsafe ?? root.fork(3).chance(FAILSAFE_SHARE);
   const count = options.instances ?? faultRng.int(2, 5);
   const ids = Array.from({ length: count }, (_, i) => `i${i + 1}`);
   const { faultWindowMs, maxFaultMs, quietMs, meanGapMs } = PROFILES[options.profile];
@@ -99,30 +108,41 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const trace: string[] = [];
   let traceLines = 0;
   let terms = 0;
+  const failsafeRounds = { confirmations: 0, extensions: 0 };
   const instances: SimInstance[] = [];
   const checker = new InvariantChecker(instances, () => scheduler.now);
   const es = new SimElasticsearch(scheduler, rng);
+  const servers = new SimServers(scheduler);
   const world: SimWorld = {
     scheduler,
-    servers: new SimServers(scheduler),
+    servers,
     network: new SimNetwork(scheduler, rng),
     es,
     rng,
     timings: SIM_TIMINGS,
     clockSkew: CLOCK_SKEW,
+    failsafe,
     instance: (id) => instances.find((i) => i.id === id),
     trace: (line) => {
       const stamped = `t=${(scheduler.now / 1000).toFixed(3)}s ${line}`;
       hash.update(stamped);
       traceLines += 1;
       if (line.includes('-> activating')) terms += 1;
+      if (line.includes(': failsafe: ')) failsafeRounds.extensions += 1;
       trace.push(stamped);
       if (!options.fullTrace && trace.length > TRACE_TAIL * 2) trace.splice(0, trace.length - TRACE_TAIL);
     },
     writeLeaving: (write) => checker.writeLeaving(world.instance(write.writer), write.epoch),
+    failsafeConfirmed: (member, leaderId, askedAt) => {
+      failsafeRounds.confirmations += 1;
+      const reachingSince = reachingServersSince(member, servers);
+      world.trace(`${member.id}: confirms ${leaderId}'s failsafe round (its agent ${reachingSince === null ? 'does not reach the servers' : `reaches the servers since t=${(reachingSince / 1000).toFixed(3)}s`})`);
+      checker.failsafeConfirmed(member, leaderId, askedAt, reachingSince);
+    },
   };
   es.onAccepted.push((write) => checker.accepted(write));
   const schedule = randomSchedule(faultRng, { instances: ids, faultWindowMs, meanGapMs, maxDurationMs: maxFaultMs });
+  world.trace(`rule 13's failsafe ${failsafe ? 'on' : 'off'} on every instance`);
   for (const id of ids) instances.push(new SimInstance(id, world));
   checkRounds(scheduler, instances, SIM_TIMINGS.healthCheckIntervalMs);
   const requests = { sent: 0, served: 0, timedOut: 0, failed: 0, refused: 0 };
@@ -144,6 +164,7 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
     seed: options.seed,
     profile: options.profile,
     instances: count,
+    failsafe,
     schedule: schedule.map(describeFault),
     violations: checker.violations,
     trace: options.fullTrace ? trace : trace.slice(-TRACE_TAIL),
@@ -152,6 +173,7 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
     steps: scheduler.steps,
     simulatedMs: scheduler.now,
     terms,
+    failsafeRounds,
     actingAfterHealMs,
     requests,
   };
@@ -180,6 +202,16 @@ function userRequests(world: SimWorld, instances: SimInstance[], counts: Simulat
   });
 }
 
+/**
+ * Since when (global ms) an instance's agent has reached the servers without a break: the agent up and
+ * the servers with a quorum; null when it does not reach them now (rule 13's shared outage is judged on it).
+ */
+function reachingServersSince(instance: SimInstance, servers: SimServers): number | null {
+  const agentUp = instance.agent.upSince;
+  const quorum = servers.quorumSince;
+  return agentUp === null || quorum === null ? null : Math.max(agentUp, quorum);
+}
+
 /** Every agent runs its HTTP checks each check period (one event for all of them). */
 function checkRounds(scheduler: Scheduler, instances: SimInstance[], periodMs: number): void {
   scheduler.after(periodMs, () => {
@@ -201,7 +233,7 @@ function lastHealed(schedule: ScheduledFault[]): number {
 export function describeFailure(result: SimulationResult): string {
   const verdict = result.violations.length === 0 ? 'no violation' : result.violations.map((v) => `[${v.property}] at t=${(v.at / 1000).toFixed(3)}s: ${v.detail}`).join('; ');
   return [
-    `simulation seed ${result.seed} (profile ${result.profile}, ${result.instances} instances): ${verdict}`,
+    `simulation seed ${result.seed} (profile ${result.profile}, ${result.instances} instances, failsafe ${result.failsafe ? 'on' : 'off'}): ${verdict}`,
     'fault schedule:',
     ...result.schedule.map((line) => `  ${line}`),
     `trace (${result.trace.length === result.traceLines ? 'all' : 'last'} ${result.trace.length} lines):`,
