@@ -37,6 +37,8 @@ export interface SimWorld {
   instance(id: string): SimInstance | undefined;
   trace(line: string): void;
   writeLeaving(write: WriteLeaving): void;
+  /** A fault that started late (it waited for its target) heals at global time `time`. */
+  faultEndsAt(time: number): void;
   /** `member` confirmed a failsafe round whose request reached its process at global time `askedAt`. */
   failsafeConfirmed(member: SimInstance, leaderId: string, askedAt: number): void;
 }
@@ -60,6 +62,8 @@ export class SimInstance implements FailsafeAnswerer {
   elector!: Elector;
   graph!: SimGraph;
   dispatch!: SimDispatch;
+  /** Global time since which the current incarnation has been in state `leader` (null when it is not). */
+  leaderSince: number | null = null;
   /** Rule 13's parts of the current incarnation (null with failsafe off). */
   failsafe: ElectorFailsafe | null = null;
   private incarnation = 0;
@@ -178,6 +182,7 @@ export class SimInstance implements FailsafeAnswerer {
   private start(): SimProcess {
     const { scheduler, rng, timings } = this.world;
     const incarnation = ++this.incarnation;
+    this.leaderSince = null;
     const process = new SimProcess(this.id, incarnation, scheduler);
     this.process = process;
     this.clock = new SimClock(scheduler, process, rng.between(1 - this.world.clockSkew, 1 + this.world.clockSkew), rng.int(1, 1e9));
@@ -208,7 +213,11 @@ export class SimInstance implements FailsafeAnswerer {
         checkUrl: `${this.url}/rest/admin/health`,
       },
       listener: {
-        transition: (from, to, reason) => this.world.trace(`${this.id}: ${from.kind} -> ${to.kind}: ${reason}`),
+        transition: (from, to, reason) => {
+          if (to.kind !== 'leader') this.leaderSince = null;
+          else if (from.kind !== 'leader') this.leaderSince = scheduler.now;
+          this.world.trace(`${this.id}: ${from.kind} -> ${to.kind}: ${reason}`);
+        },
         consulError: () => undefined,
       },
     });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ElectorTimings } from '../../libs/ha/src/election/ports.js';
 import { testTimings } from '../../libs/ha/src/testing/election-harness.js';
-import { describeFault, randomSchedule, type ScheduledFault } from './fault-schedule.js';
+import { describeFault, latestEnd, randomSchedule, type Fault, type ScheduledFault } from './fault-schedule.js';
 import { applyFault } from './fault-injector.js';
 import { InvariantChecker, type Violation } from './invariants.js';
 import { Prng } from './prng.js';
@@ -47,11 +47,14 @@ export interface SimulationOptions {
   fullTrace?: boolean;
   /** Rule 13 on every instance; drawn from the seed when absent (on in about half the seeds). */
   failsafe?: boolean;
+  /** The bug planted in the code this run exercises (planted-bugs.spec.ts): named in the trace and the failure. */
+  planted?: string;
 }
 
 export interface SimulationResult {
   seed: number;
   profile: ProfileName;
+  planted?: string;
   instances: number;
   /** Rule 13 (ha.failsafe) was on in this run. */
   failsafe: boolean;
@@ -79,6 +82,8 @@ const TRACE_TAIL = 60;
 const SPIN_STEPS = 10_000;
 /** Share of the seeds that run with rule 13's failsafe on, so that both modes keep being covered. */
 const FAILSAFE_SHARE = 0.5;
+/** The outages rule 13 is about, drawn more often when failsafe is on: some members share the leader's, some do not. */
+const FAILSAFE_FAULTS: Fault['kind'][] = ['leader-cut-with-others', 'total-outage'];
 
 /**
  * One seeded run: N instances of the real elector under a random fault schedule, checked after every step.
@@ -109,6 +114,10 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   let traceLines = 0;
   let terms = 0;
   const failsafeRounds = { confirmations: 0, extensions: 0 };
+  const focus = failsafe ? FAILSAFE_FAULTS : [];
+  const schedule = randomSchedule(faultRng, { instances: ids, faultWindowMs, meanGapMs, maxDurationMs: maxFaultMs, focus });
+  let healedAt = lastHealed(schedule);
+  let actingAfterHealMs: number | null = null;
   const instances: SimInstance[] = [];
   const checker = new InvariantChecker(instances, () => scheduler.now);
   const es = new SimElasticsearch(scheduler, rng);
@@ -133,6 +142,12 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
       if (!options.fullTrace && trace.length > TRACE_TAIL * 2) trace.splice(0, trace.length - TRACE_TAIL);
     },
     writeLeaving: (write) => checker.writeLeaving(world.instance(write.writer), write.epoch),
+    // a fault that waits for its target (a settled leader) heals later than its schedule says
+    faultEndsAt: (time) => {
+      if (time <= healedAt) return;
+      healedAt = time;
+      actingAfterHealMs = null;
+    },
     failsafeConfirmed: (member, leaderId, askedAt) => {
       failsafeRounds.confirmations += 1;
       const reachingSince = reachingServersSince(member, servers);
@@ -141,18 +156,15 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
     },
   };
   es.onAccepted.push((write) => checker.accepted(write));
-  const schedule = randomSchedule(faultRng, { instances: ids, faultWindowMs, meanGapMs, maxDurationMs: maxFaultMs });
   world.trace(`rule 13's failsafe ${failsafe ? 'on' : 'off'} on every instance`);
+  if (options.planted) world.trace(options.planted);
   for (const id of ids) instances.push(new SimInstance(id, world));
   checkRounds(scheduler, instances, SIM_TIMINGS.healthCheckIntervalMs);
   const requests = { sent: 0, served: 0, timedOut: 0, failed: 0, refused: 0 };
   userRequests(world, instances, requests, faultWindowMs);
   for (const entry of schedule) scheduler.at(entry.at, () => injectFault(world, instances, entry));
-  const healedAt = lastHealed(schedule);
-  const end = healedAt + quietMs;
-  let actingAfterHealMs: number | null = null;
   let stuck = { at: -1, steps: 0 };
-  while (checker.violations.length === 0 && scheduler.runNext(end)) {
+  while (checker.violations.length === 0 && scheduler.runNext(healedAt + quietMs)) {
     await drainMicrotasks();
     checker.afterStep();
     if (actingAfterHealMs === null && scheduler.now >= healedAt && instances.some((i) => i.isActing())) actingAfterHealMs = scheduler.now - healedAt;
@@ -163,6 +175,7 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   return {
     seed: options.seed,
     profile: options.profile,
+    ...(options.planted ? { planted: options.planted } : {}),
     instances: count,
     failsafe,
     schedule: schedule.map(describeFault),
@@ -226,14 +239,14 @@ function injectFault(world: SimWorld, instances: SimInstance[], entry: Scheduled
 }
 
 function lastHealed(schedule: ScheduledFault[]): number {
-  return schedule.reduce((last, { at, fault }) => Math.max(last, at + fault.durationMs), 0);
+  return schedule.reduce((last, { at, fault }) => Math.max(last, at + latestEnd(fault)), 0);
 }
 
 /** What a failing seed prints: the violation, the schedule, the last steps and how to replay it. */
 export function describeFailure(result: SimulationResult): string {
   const verdict = result.violations.length === 0 ? 'no violation' : result.violations.map((v) => `[${v.property}] at t=${(v.at / 1000).toFixed(3)}s: ${v.detail}`).join('; ');
   return [
-    `simulation seed ${result.seed} (profile ${result.profile}, ${result.instances} instances, failsafe ${result.failsafe ? 'on' : 'off'}): ${verdict}`,
+    `simulation seed ${result.seed} (profile ${result.profile}, ${result.instances} instances, failsafe ${result.failsafe ? 'on' : 'off'}${result.planted ? `, ${result.planted}` : ''}): ${verdict}`,
     'fault schedule:',
     ...result.schedule.map((line) => `  ${line}`),
     `trace (${result.trace.length === result.traceLines ? 'all' : 'last'} ${result.trace.length} lines):`,
