@@ -36,6 +36,8 @@ type Mode = 'up' | 'cut' | 'killed';
  */
 export class SimAgent {
   private mode: Mode = 'up';
+  /** Global time since which the agent has been up without a break (rule 13's shared outage is judged on it). */
+  private upAt = 0;
   /** Bumped by every fault: a detection or rejoin scheduled for an older generation is void. */
   private generation = 0;
   readonly services = new Map<string, ServiceRegistration>();
@@ -53,6 +55,11 @@ export class SimAgent {
 
   get status(): Mode {
     return this.mode;
+  }
+
+  /** Global time since which forwarded calls have gone through without a break; null while cut off or killed. */
+  get upSince(): number | null {
+    return this.mode === 'up' ? this.upAt : null;
   }
 
   // ---- faults ----
@@ -95,6 +102,7 @@ export class SimAgent {
       for (const service of this.services.values()) this.localChecks.set(service.checkId, 'critical');
     }
     this.mode = 'up';
+    this.upAt = this.scheduler.now;
     const generation = ++this.generation;
     this.scheduler.after(rejoinMs, () => {
       if (generation !== this.generation) return;

@@ -1,6 +1,8 @@
 import type { CheckStatus } from '../../libs/ha/src/consul/consul.port.js';
 import { Elector } from '../../libs/ha/src/election/elector.js';
 import type { ElectorTimings, PeerProbePort } from '../../libs/ha/src/election/ports.js';
+import type { ElectorFailsafe } from '../../libs/ha/src/failsafe/elector-failsafe.js';
+import type { FailsafeRequest, FailsafeVerdict } from '../../libs/ha/src/failsafe/failsafe-request.js';
 import { ActingTerm } from '../../libs/ha/src/term/acting-term.js';
 import { HaLeaderView } from '../../libs/ha/src/forwarding/ha-leader-view.js';
 import type { ForwardTarget } from '../../libs/ha/src/forwarding/forward-attempt.js';
@@ -10,6 +12,8 @@ import type { Scheduler } from './scheduler.js';
 import { SimAgent } from './sim-agent.js';
 import { SimClock } from './sim-clock.js';
 import { consulPortOf } from './sim-consul-port.js';
+import { simFailsafe } from './sim-failsafe.js';
+import { SimFailsafeRound, type FailsafeAnswerer } from './sim-failsafe-round.js';
 import { SimGraph, type WriteLeaving } from './sim-graph.js';
 import type { SimNetwork } from './sim-network.js';
 import { SimProcess } from './sim-process.js';
@@ -28,10 +32,18 @@ export interface SimWorld {
   timings: ElectorTimings;
   /** Largest relative clock-rate error of any process (a rate in [1 - skew, 1 + skew]). */
   clockSkew: number;
+  /** Rule 13 (ha.failsafe) on every instance of the run, or on none. */
+  failsafe: boolean;
   instance(id: string): SimInstance | undefined;
   trace(line: string): void;
   writeLeaving(write: WriteLeaving): void;
+  /** A fault that started late (it waited for its target) heals at global time `time`. */
+  faultEndsAt(time: number): void;
+  /** `member` confirmed a failsafe round whose request reached its process at global time `askedAt`. */
+  failsafeConfirmed(member: SimInstance, leaderId: string, askedAt: number): void;
 }
+
+const LEADER_KEY = 'service/a4c/leader';
 
 /**
  * One simulated host: its Consul agent (which outlives the process) and the current incarnation of the
@@ -39,7 +51,7 @@ export interface SimWorld {
  * over the simulated network and its full graph. A crash abandons the incarnation; a restart builds a
  * new one, as a supervisor would.
  */
-export class SimInstance {
+export class SimInstance implements FailsafeAnswerer {
   readonly agent: SimAgent;
   /** The host's own health indicators (Elasticsearch, disk): rule 8. */
   healthUp = true;
@@ -50,6 +62,10 @@ export class SimInstance {
   elector!: Elector;
   graph!: SimGraph;
   dispatch!: SimDispatch;
+  /** Global time since which the current incarnation has been in state `leader` (null when it is not). */
+  leaderSince: number | null = null;
+  /** Rule 13's parts of the current incarnation (null with failsafe off). */
+  failsafe: ElectorFailsafe | null = null;
   private incarnation = 0;
 
   constructor(
@@ -74,6 +90,26 @@ export class SimInstance {
     const process = this.process;
     if (process.crashed) return Promise.resolve('not-processed');
     return new Promise<SimOutcome>((resolve) => process.deliver(() => void this.dispatch.handle(request).then(resolve)));
+  }
+
+  /**
+   * A leader's failsafe request reaching this host: refused when no process listens, else judged by the
+   * current incarnation's real FailsafeMember once the request passes its gate (a frozen one answers late).
+   */
+  answerFailsafe(request: FailsafeRequest): Promise<FailsafeVerdict> | null {
+    const { process, elector, term, failsafe } = this;
+    if (process.crashed) return null;
+    if (!failsafe) return Promise.resolve({ confirmed: false, reason: 'failsafe is off on this instance (ha.failsafe: false)' });
+    return new Promise<FailsafeVerdict>((resolve) =>
+      process.deliver(() => {
+        const askedAt = this.world.scheduler.now;
+        void failsafe.member.confirm(request, () => ({ holdsLock: elector.holdsOrReleasesLock(), acting: term.mayAct() })).then((answer) => {
+          if (answer.confirmed) this.world.failsafeConfirmed(this, request.leaderId, askedAt);
+          else this.world.trace(`${this.id}: refuses ${request.leaderId}'s failsafe round: ${answer.reason}`);
+          resolve(answer.confirmed ? { confirmed: true } : answer);
+        });
+      }),
+    );
   }
 
   crash(): void {
@@ -146,38 +182,49 @@ export class SimInstance {
   private start(): SimProcess {
     const { scheduler, rng, timings } = this.world;
     const incarnation = ++this.incarnation;
+    this.leaderSince = null;
     const process = new SimProcess(this.id, incarnation, scheduler);
     this.process = process;
     this.clock = new SimClock(scheduler, process, rng.between(1 - this.world.clockSkew, 1 + this.world.clockSkew), rng.int(1, 1e9));
     this.term = new ActingTerm(this.clock, timings.leaseMs);
-    this.graph = new SimGraph(this.id, process, this.clock, this.world.es, rng, (write) => this.world.writeLeaving(write));
+    const graph = new SimGraph(this.id, process, this.clock, this.world.es, rng, (write) => this.world.writeLeaving(write));
+    this.graph = graph;
+    const consul = consulPortOf(this.agent, process);
+    const round = new SimFailsafeRound({ selfId: this.id, process, network: this.world.network, member: (id) => this.world.instance(id) });
+    const failsafeParts = { selfId: this.id, key: LEADER_KEY, consul, clock: this.clock, term: this.term, timings, round, epoch: () => graph.epoch };
+    this.failsafe = this.world.failsafe ? simFailsafe(failsafeParts) : null;
     this.elector = new Elector({
       term: this.term,
-      consul: consulPortOf(this.agent, process),
+      consul,
       clock: this.clock,
       health: { check: async () => ({ up: this.healthUp, detail: this.healthUp ? 'up' : 'elasticsearch: cluster health red' }) },
       graph: this.graph,
       peers: this.probePort(process),
       random: () => rng.next(),
       timings,
+      ...(this.failsafe ? { failsafe: this.failsafe } : {}),
       identity: {
         instanceId: this.id,
         serviceName: 'a4c',
-        leaderKey: 'service/a4c/leader',
+        leaderKey: LEADER_KEY,
         address: `${this.id}.sim`,
         port: 8088,
         url: this.url,
         checkUrl: `${this.url}/rest/admin/health`,
       },
       listener: {
-        transition: (from, to, reason) => this.world.trace(`${this.id}: ${from.kind} -> ${to.kind}: ${reason}`),
+        transition: (from, to, reason) => {
+          if (to.kind !== 'leader') this.leaderSince = null;
+          else if (from.kind !== 'leader') this.leaderSince = scheduler.now;
+          this.world.trace(`${this.id}: ${from.kind} -> ${to.kind}: ${reason}`);
+        },
         consulError: () => undefined,
       },
     });
     const view = new HaLeaderView({
       instanceId: this.id,
       url: this.url,
-      leaderKey: 'service/a4c/leader',
+      leaderKey: LEADER_KEY,
       consul: null,
       term: this.term,
       leader: () => this.elector.leader,

@@ -35,6 +35,7 @@ export function serverClock(scheduler: Scheduler): Clock {
 export class SimServers {
   readonly state: InMemoryConsul;
   private hasQuorum = true;
+  private quorumAt = 0;
   private readonly pendingVerdicts = new Map<string, 'passing' | 'critical'>();
   private readonly pendingLeaves = new Set<string>();
 
@@ -47,6 +48,11 @@ export class SimServers {
     return this.hasQuorum;
   }
 
+  /** Global time since which the servers have had a quorum without a break; null without one. */
+  get quorumSince(): number | null {
+    return this.hasQuorum ? this.quorumAt : null;
+  }
+
   loseQuorum(): void {
     this.hasQuorum = false;
   }
@@ -54,6 +60,7 @@ export class SimServers {
   regainQuorum(): void {
     if (this.hasQuorum) return;
     this.hasQuorum = true;
+    this.quorumAt = this.scheduler.now;
     this.state.rearmSessionTimers();
     for (const node of this.pendingLeaves) this.state.leaveNode(node);
     this.pendingLeaves.clear();

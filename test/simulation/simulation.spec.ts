@@ -62,13 +62,23 @@ describe('deterministic simulation', () => {
 function summary(results: SimulationResult[]): string {
   const sum = (pick: (r: SimulationResult) => number) => results.reduce((total, r) => total + pick(r), 0);
   const failing = results.filter((r) => r.violations.length > 0).length;
+  const withFailsafe = results.filter((r) => r.failsafe);
+  return [
+    `${results.length} seeds: ${failing} with violations; ${sum((r) => r.terms)} terms, ${sum((r) => r.schedule.length)} faults, ${sum((r) => r.steps)} steps, ${(sum((r) => r.simulatedMs) / 3_600_000).toFixed(1)} simulated hours`,
+    `rule 13's failsafe on in ${withFailsafe.length} seeds: ${sum((r) => r.failsafeRounds.confirmations)} confirmations by members, ${sum((r) => r.failsafeRounds.extensions)} extensions taken by leaders (in ${withFailsafe.filter((r) => r.failsafeRounds.extensions > 0).length} seeds)`,
+    `user requests: ${sum((r) => r.requests.sent)} sent to any instance, ${sum((r) => r.requests.served)} served by a full graph (directly or forwarded), ${sum((r) => r.requests.timedOut)} held past ${15} s, ${sum((r) => r.requests.failed)} failed in flight, ${sum((r) => r.requests.refused)} refused (no process)`,
+    recovery('failsafe off', results.filter((r) => !r.failsafe)),
+    recovery('failsafe on', withFailsafe),
+  ].join('\n');
+}
+
+/** From the last fault healed to the first acting instance: quantiles, and the seeds where none acted by the end. */
+function recovery(label: string, results: SimulationResult[]): string {
+  if (results.length === 0) return `an acting leader after the last fault healed (${label}): no seeds`;
   const recoveries = results.map((r) => r.actingAfterHealMs ?? Infinity).sort((a, b) => a - b);
   const at = (q: number) => recoveries[Math.min(recoveries.length - 1, Math.floor(q * recoveries.length))]!;
   const seconds = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'none by the end');
   const stuck = results.filter((r) => r.actingAfterHealMs === null).map((r) => r.seed);
-  return [
-    `${results.length} seeds: ${failing} with violations; ${sum((r) => r.terms)} terms, ${sum((r) => r.schedule.length)} faults, ${sum((r) => r.steps)} steps, ${(sum((r) => r.simulatedMs) / 3_600_000).toFixed(1)} simulated hours`,
-    `user requests: ${sum((r) => r.requests.sent)} sent to any instance, ${sum((r) => r.requests.served)} served by a full graph (directly or forwarded), ${sum((r) => r.requests.timedOut)} held past ${15} s, ${sum((r) => r.requests.failed)} failed in flight, ${sum((r) => r.requests.refused)} refused (no process)`,
-    `an acting leader after the last fault healed: median ${seconds(at(0.5))}, p99 ${seconds(at(0.99))}, max ${seconds(at(1))}${stuck.length > 0 ? `; none by the end of the run in seeds ${stuck.slice(0, 20).join(', ')}${stuck.length > 20 ? ', ...' : ''}` : ''}`,
-  ].join('\n');
+  const none = stuck.length > 0 ? `; none by the end of the run in ${stuck.length} seeds: ${stuck.slice(0, 20).join(', ')}${stuck.length > 20 ? ', ...' : ''}` : '';
+  return `an acting leader after the last fault healed (${label}): median ${seconds(at(0.5))}, p99 ${seconds(at(0.99))}, max ${seconds(at(1))}${none}`;
 }

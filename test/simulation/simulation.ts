@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ElectorTimings } from '../../libs/ha/src/election/ports.js';
 import { testTimings } from '../../libs/ha/src/testing/election-harness.js';
-import { describeFault, randomSchedule, type ScheduledFault } from './fault-schedule.js';
+import { describeFault, latestEnd, randomSchedule, type Fault, type ScheduledFault } from './fault-schedule.js';
 import { applyFault } from './fault-injector.js';
 import { InvariantChecker, type Violation } from './invariants.js';
 import { Prng } from './prng.js';
@@ -45,12 +45,19 @@ export interface SimulationOptions {
   instances?: number;
   /** Keep every trace line (a replay), not only the last ones. */
   fullTrace?: boolean;
+  /** Rule 13 on every instance; drawn from the seed when absent (on in about half the seeds). */
+  failsafe?: boolean;
+  /** The bug planted in the code this run exercises (planted-bugs.spec.ts): named in the trace and the failure. */
+  planted?: string;
 }
 
 export interface SimulationResult {
   seed: number;
   profile: ProfileName;
+  planted?: string;
   instances: number;
+  /** Rule 13 (ha.failsafe) was on in this run. */
+  failsafe: boolean;
   schedule: string[];
   violations: Violation[];
   /** The last trace lines before the end (all of them with fullTrace). */
@@ -62,6 +69,8 @@ export interface SimulationResult {
   steps: number;
   simulatedMs: number;
   terms: number;
+  /** Rule 13: confirmations members gave, and extensions leaders took from rounds every member confirmed. */
+  failsafeRounds: { confirmations: number; extensions: number };
   /** User requests: sent, served by a full graph (written or fenced), held past the deadline, failed, refused (no process). */
   requests: { sent: number; served: number; timedOut: number; failed: number; refused: number };
   /** From the moment the last fault healed to the first acting instance after it; null: none by the end. */
@@ -71,6 +80,10 @@ export interface SimulationResult {
 const TRACE_TAIL = 60;
 /** Steps at one instant beyond which a run counts as spinning (a loop that never waits). */
 const SPIN_STEPS = 10_000;
+/** Share of the seeds that run with rule 13's failsafe on, so that both modes keep being covered. */
+const FAILSAFE_SHARE = 0.5;
+/** The outages rule 13 is about, drawn more often when failsafe is on: some members share the leader's, some do not. */
+const FAILSAFE_FAULTS: Fault['kind'][] = ['leader-cut-with-others', 'total-outage'];
 
 /**
  * One seeded run: N instances of the real elector under a random fault schedule, checked after every step.
@@ -91,6 +104,7 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const root = new Prng(options.seed);
   const faultRng = root.fork(1);
   const rng = root.fork(2);
+  const failsafe = options.failsafe ?? root.fork(3).chance(FAILSAFE_SHARE);
   const count = options.instances ?? faultRng.int(2, 5);
   const ids = Array.from({ length: count }, (_, i) => `i${i + 1}`);
   const { faultWindowMs, maxFaultMs, quietMs, meanGapMs } = PROFILES[options.profile];
@@ -99,40 +113,58 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   const trace: string[] = [];
   let traceLines = 0;
   let terms = 0;
+  const failsafeRounds = { confirmations: 0, extensions: 0 };
+  const focus = failsafe ? FAILSAFE_FAULTS : [];
+  const schedule = randomSchedule(faultRng, { instances: ids, faultWindowMs, meanGapMs, maxDurationMs: maxFaultMs, focus });
+  let healedAt = lastHealed(schedule);
+  let actingAfterHealMs: number | null = null;
   const instances: SimInstance[] = [];
   const checker = new InvariantChecker(instances, () => scheduler.now);
   const es = new SimElasticsearch(scheduler, rng);
+  const servers = new SimServers(scheduler);
   const world: SimWorld = {
     scheduler,
-    servers: new SimServers(scheduler),
+    servers,
     network: new SimNetwork(scheduler, rng),
     es,
     rng,
     timings: SIM_TIMINGS,
     clockSkew: CLOCK_SKEW,
+    failsafe,
     instance: (id) => instances.find((i) => i.id === id),
     trace: (line) => {
       const stamped = `t=${(scheduler.now / 1000).toFixed(3)}s ${line}`;
       hash.update(stamped);
       traceLines += 1;
       if (line.includes('-> activating')) terms += 1;
+      if (line.includes(': failsafe: ')) failsafeRounds.extensions += 1;
       trace.push(stamped);
       if (!options.fullTrace && trace.length > TRACE_TAIL * 2) trace.splice(0, trace.length - TRACE_TAIL);
     },
     writeLeaving: (write) => checker.writeLeaving(world.instance(write.writer), write.epoch),
+    // a fault that waits for its target (a settled leader) heals later than its schedule says
+    faultEndsAt: (time) => {
+      if (time <= healedAt) return;
+      healedAt = time;
+      actingAfterHealMs = null;
+    },
+    failsafeConfirmed: (member, leaderId, askedAt) => {
+      failsafeRounds.confirmations += 1;
+      const reachingSince = reachingServersSince(member, servers);
+      world.trace(`${member.id}: confirms ${leaderId}'s failsafe round (its agent ${reachingSince === null ? 'does not reach the servers' : `reaches the servers since t=${(reachingSince / 1000).toFixed(3)}s`})`);
+      checker.failsafeConfirmed(member, leaderId, askedAt, reachingSince);
+    },
   };
   es.onAccepted.push((write) => checker.accepted(write));
-  const schedule = randomSchedule(faultRng, { instances: ids, faultWindowMs, meanGapMs, maxDurationMs: maxFaultMs });
+  world.trace(`rule 13's failsafe ${failsafe ? 'on' : 'off'} on every instance`);
+  if (options.planted) world.trace(options.planted);
   for (const id of ids) instances.push(new SimInstance(id, world));
   checkRounds(scheduler, instances, SIM_TIMINGS.healthCheckIntervalMs);
   const requests = { sent: 0, served: 0, timedOut: 0, failed: 0, refused: 0 };
   userRequests(world, instances, requests, faultWindowMs);
   for (const entry of schedule) scheduler.at(entry.at, () => injectFault(world, instances, entry));
-  const healedAt = lastHealed(schedule);
-  const end = healedAt + quietMs;
-  let actingAfterHealMs: number | null = null;
   let stuck = { at: -1, steps: 0 };
-  while (checker.violations.length === 0 && scheduler.runNext(end)) {
+  while (checker.violations.length === 0 && scheduler.runNext(healedAt + quietMs)) {
     await drainMicrotasks();
     checker.afterStep();
     if (actingAfterHealMs === null && scheduler.now >= healedAt && instances.some((i) => i.isActing())) actingAfterHealMs = scheduler.now - healedAt;
@@ -143,7 +175,9 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
   return {
     seed: options.seed,
     profile: options.profile,
+    ...(options.planted ? { planted: options.planted } : {}),
     instances: count,
+    failsafe,
     schedule: schedule.map(describeFault),
     violations: checker.violations,
     trace: options.fullTrace ? trace : trace.slice(-TRACE_TAIL),
@@ -152,6 +186,7 @@ async function simulate(options: SimulationOptions): Promise<SimulationResult> {
     steps: scheduler.steps,
     simulatedMs: scheduler.now,
     terms,
+    failsafeRounds,
     actingAfterHealMs,
     requests,
   };
@@ -180,6 +215,16 @@ function userRequests(world: SimWorld, instances: SimInstance[], counts: Simulat
   });
 }
 
+/**
+ * Since when (global ms) an instance's agent has reached the servers without a break: the agent up and
+ * the servers with a quorum; null when it does not reach them now (rule 13's shared outage is judged on it).
+ */
+function reachingServersSince(instance: SimInstance, servers: SimServers): number | null {
+  const agentUp = instance.agent.upSince;
+  const quorum = servers.quorumSince;
+  return agentUp === null || quorum === null ? null : Math.max(agentUp, quorum);
+}
+
 /** Every agent runs its HTTP checks each check period (one event for all of them). */
 function checkRounds(scheduler: Scheduler, instances: SimInstance[], periodMs: number): void {
   scheduler.after(periodMs, () => {
@@ -194,14 +239,14 @@ function injectFault(world: SimWorld, instances: SimInstance[], entry: Scheduled
 }
 
 function lastHealed(schedule: ScheduledFault[]): number {
-  return schedule.reduce((last, { at, fault }) => Math.max(last, at + fault.durationMs), 0);
+  return schedule.reduce((last, { at, fault }) => Math.max(last, at + latestEnd(fault)), 0);
 }
 
 /** What a failing seed prints: the violation, the schedule, the last steps and how to replay it. */
 export function describeFailure(result: SimulationResult): string {
   const verdict = result.violations.length === 0 ? 'no violation' : result.violations.map((v) => `[${v.property}] at t=${(v.at / 1000).toFixed(3)}s: ${v.detail}`).join('; ');
   return [
-    `simulation seed ${result.seed} (profile ${result.profile}, ${result.instances} instances): ${verdict}`,
+    `simulation seed ${result.seed} (profile ${result.profile}, ${result.instances} instances, failsafe ${result.failsafe ? 'on' : 'off'}${result.planted ? `, ${result.planted}` : ''}): ${verdict}`,
     'fault schedule:',
     ...result.schedule.map((line) => `  ${line}`),
     `trace (${result.trace.length === result.traceLines ? 'all' : 'last'} ${result.trace.length} lines):`,

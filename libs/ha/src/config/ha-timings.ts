@@ -164,7 +164,7 @@ export function deriveHaTimings(config: TimingInput): HaTimings {
  * confirmed round extends to its send time + lease, so the next one, an interval later, lands in time.
  * A member's own Consul read gets half a round.
  */
-function failsafeTimings(config: Pick<TimingInput, 'failsafe' | 'failsafeMaxInSecond'>, leaseMs: number, proveIntervalMs: number, proveRetryMs: number) {
+export function failsafeTimings(config: Pick<TimingInput, 'failsafe' | 'failsafeMaxInSecond'>, leaseMs: number, proveIntervalMs: number, proveRetryMs: number) {
   const failsafeRoundTimeoutMs = Math.max(1, Math.floor(((leaseMs - proveIntervalMs - proveRetryMs) * 2) / 5));
   return {
     failsafeMaxMs: config.failsafe ? config.failsafeMaxInSecond * 1000 : 0,

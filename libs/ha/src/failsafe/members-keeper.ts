@@ -9,8 +9,9 @@ import { membersOf, sameMembers, unionOf } from './members.js';
  * Keeps the leader key's `members` (docs/architecture.md, rule 13) up to date while this instance leads:
  * every `intervalMs` it lists the service's instances and, when the passing set changed, rewrites the
  * value under its own session (a re-acquire by the holder: same lock index, new value). A write whose
- * outcome is unknown (Consul failed mid-way) may have landed, so until a later write is acknowledged its
- * list counts too: a failsafe round asks every instance that any reader may have found listed.
+ * outcome is unknown (still in flight, or Consul failed mid-way) may have landed, so until a later write
+ * is acknowledged its list counts too: a failsafe round asks every instance that any reader may have
+ * found listed.
  */
 export class MembersKeeper extends BackgroundDuty {
   private acknowledged: Member[] | null = null;
@@ -59,6 +60,8 @@ export class MembersKeeper extends BackgroundDuty {
       return;
     }
     if (sameMembers(members, this.acknowledged ?? undefined) && this.uncertain.length === 0) return;
+    // uncertain from the moment it is sent: the servers may apply it long before its answer comes back
+    this.uncertain = unionOf(this.uncertain, members);
     try {
       // false: the key is not ours any more, which the watch and the proofs report (rule 1)
       if (await consul.acquire(key, sessionId, this.deps.valueWith(members))) {
@@ -66,7 +69,6 @@ export class MembersKeeper extends BackgroundDuty {
         this.uncertain = [];
       }
     } catch (error) {
-      this.uncertain = unionOf(this.uncertain, members);
       if (!this.stopper.signal.aborted) this.deps.onError('write members', describeError(error));
     }
   }
