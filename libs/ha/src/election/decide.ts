@@ -286,7 +286,7 @@ function onFailsafeRound(state: Holding, sentAt: number, members: number, now: n
   const failsafeMaxMs = t.failsafeMaxMs ?? 0;
   if (state.kind !== 'leader' || failsafeMaxMs <= 0 || !leaseValid(state.lease, now, t)) return routine(state, 'failsafe round too late: the lease has lapsed');
   const lease = withFailsafeRound(state.lease, sentAt, { leaseMs: t.leaseMs, failsafeMaxMs });
-  const news = `failsafe: ${members} member(s) confirmed; acting without consul until ${Math.max(0, leaseDueAt(lease, t) - now)} ms from now unless proven or confirmed again`;
+  const news = `failsafe: ${members} member(s) confirmed; acting without consul until ${Math.max(0, Math.round(leaseDueAt(lease, t) - now))} ms from now unless proven or confirmed again`;
   return onFailsafe(state.lease, now, t) ? routine({ ...state, lease }, news) : stay({ ...state, lease }, news);
 }
 

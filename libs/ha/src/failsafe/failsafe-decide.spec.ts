@@ -54,6 +54,9 @@ describe('rule 13 in decide()', () => {
     expect(d.next.kind).toBe('leader');
     expect(d.reason).toBe('failsafe: 2 member(s) confirmed; acting without consul until 9900 ms from now unless proven or confirmed again');
     expect(nextDueAt(d.next, timings)).toBe(NOW + 9_900);
+    // monotonic clocks give fractions of a millisecond: the log says whole ones
+    const fractional = decide(state, { type: 'failsafe-confirmed', sentAt: NOW - 100.37, members: 2 }, NOW, timings);
+    expect(fractional.reason).toContain('until 9900 ms from now');
     const extended = (d.next as typeof state).lease;
     expect(leaseValid(extended, NOW + 9_899, timings)).toBe(true);
     expect(leaseValid(extended, NOW + 9_900, timings)).toBe(false);
