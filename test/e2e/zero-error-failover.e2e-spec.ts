@@ -8,13 +8,13 @@ import { waitUntil } from '../support/wait-until.js';
  * Users see no error when the leader changes (hold and forward, docs/operations.md): through the shipped
  * HAProxy and nginx samples, an open-loop load (20 GET/s + 2 POST/s) runs while the acting leader is
  * SIGKILLed, steps down and is restarted with SIGTERM. `npm test` runs 3 of each per proxy;
- * A4C_E2E_FULL=1 runs 20 of each. A4C_E2E_PROXY=haproxy|nginx runs one proxy only; A4C_E2E_DEBUG=1
- * prints the proxy's and the instances' logs.
+ * A4C_E2E_FULL=1 runs 20 of each. A4C_E2E_PROXY=haproxy|nginx runs one proxy only; A4C_E2E_FAILSAFE=1
+ * turns ha.failsafe on (rule 13); A4C_E2E_DEBUG=1 prints the proxy's and the instances' logs.
  */
 const FULL = process.env.A4C_E2E_FULL === '1';
 const EACH = FULL ? 20 : 3;
 const TOKEN = 'zero-error-e2e-token';
-const ARGS = [`--ha.adminToken=${TOKEN}`, '--ha.forwardTimeoutInMillis=15000'];
+const ARGS = [`--ha.adminToken=${TOKEN}`, '--ha.forwardTimeoutInMillis=15000', ...(process.env.A4C_E2E_FAILSAFE === '1' ? ['--ha.failsafe=true'] : [])];
 const PROXIES = (['haproxy', 'nginx'] as const).filter((p) => !process.env.A4C_E2E_PROXY || process.env.A4C_E2E_PROXY === p);
 
 jest.setTimeout(FULL ? 3_600_000 : 180_000);

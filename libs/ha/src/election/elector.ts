@@ -109,6 +109,8 @@ export class Elector {
     if (from.kind !== next.kind) {
       this.lastReason = reason;
       this.enter(from, next);
+      // rule 13: the members keeper writes the key's value now, not at its next interval (own-key-value.ts)
+      if (next.kind === 'leader') this.duties?.writeKeyValueNow();
       this.deps.listener.transition(from, next, reason);
     } else if (!quiet && reason !== this.lastReason) {
       // same state, new news (e.g. "lock held by X", "lease lapsed"): said once, not once per retry

@@ -83,6 +83,11 @@ export class HoldingDuties {
     this.failsafe = deps.failsafe ? this.failsafeDuties(deps.failsafe) : null;
   }
 
+  /** Rule 13: this holding now leads: the members keeper writes the key's value at once (own-key-value.ts). */
+  writeKeyValueNow(): void {
+    this.failsafe?.members.writeNow();
+  }
+
   /** Rule 13: the members this holding wrote into the key (null before the first write, or failsafe off). */
   members(): Member[] | null {
     return this.failsafe?.members.forRounds() ?? null;

@@ -79,7 +79,8 @@ export class OwnKeyValue {
     const safe = next.kind === 'leader' || (next.kind === 'activating' && next.takeover.safe);
     if (!safe || this.takeoverPending === null) return;
     this.takeoverPending = null;
-    if (this.deps.failsafe) return; // the members keeper's first write clears it (a late one only costs the next holder a lease wait)
+    // failsafe on: the members keeper writes the value (members, no takeoverPending) as soon as we lead
+    if (this.deps.failsafe) return;
     const value = JSON.stringify(this.of(next.term, next.since));
     this.deps.consul.acquire(this.deps.identity.leaderKey, next.sessionId, value).catch(() => undefined);
   }

@@ -97,6 +97,25 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     expect(byHolder.slice(firstListed).filter((v) => !v?.members)).toEqual([]);
   });
 
+  it('once a takeover is safe the key says so at once, not at the next members write (a crash right after must not cost the next holder a lease wait)', async () => {
+    const nodes = await cluster();
+    const [a, b, c] = nodes;
+    a.link.cut = true;
+    peers.unreachable.add('a'); // the successor's takeover stays pending until the lease proves a stopped
+    consul.setCheck(a.checkId, 'critical');
+    let leadingAt: number | undefined;
+    let clearedAt: number | undefined;
+    for (let t = 0; t < leaseMs + takeoverMarginMs + 3 * testTimings.healthCheckIntervalMs && clearedAt === undefined; t += 10) {
+      await clock.advance(10);
+      if (leadingAt === undefined && [b, c].some((n) => n.elector.current.kind === 'leader')) leadingAt = clock.now();
+      const value = parseLeaderValue(consul.entry(KEY)?.value);
+      if (leadingAt !== undefined && value?.id !== 'a' && value?.takeoverPending === undefined) clearedAt = clock.now();
+    }
+    expect(leadingAt).toBeDefined();
+    expect(clearedAt! - leadingAt!).toBeLessThanOrEqual(10);
+    expect(listed()).toEqual(['b', 'c']); // and with the members
+  });
+
   it('every agent refusing: the leader acts through the whole outage, past its lease and its renew deadline', async () => {
     const nodes = await cluster();
     const [a, b, c] = nodes;

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.port.js';
 import { describeError } from '../consul/consul-errors.js';
 import type { ConsulPort } from '../consul/consul.port.js';
+import { linkedSignal } from '../clock/linked-signal.js';
 import { BackgroundDuty } from '../election/background-duty.js';
 import type { Member } from '../election/leader-value.js';
 import { membersOf, sameMembers, unionOf } from './members.js';
@@ -42,11 +43,26 @@ export class MembersKeeper extends BackgroundDuty {
     return this.acknowledged ? unionOf(this.acknowledged, this.uncertain) : null;
   }
 
+  /**
+   * Writes at once instead of at the next interval: the holding has just started to lead, and this
+   * keeper is its one writer of the key's value (own-key-value.ts), so the `takeoverPending` of the
+   * acquire must go now: a crash right after would otherwise cost the next holder a lease wait.
+   */
+  writeNow(): void {
+    this.wake.abort();
+  }
+
+  private wake = new AbortController();
+
   protected async loop(): Promise<void> {
     const { clock, intervalMs } = this.deps;
     while (!this.stopper.signal.aborted) {
+      if (this.wake.signal.aborted) this.wake = new AbortController();
       if (this.deps.leading()) await this.refresh();
-      await clock.sleep(intervalMs, this.stopper.signal).catch(() => undefined);
+      if (this.wake.signal.aborted) continue; // asked again while writing
+      const pause = linkedSignal([this.stopper.signal, this.wake.signal]);
+      await clock.sleep(intervalMs, pause.signal).catch(() => undefined);
+      pause.dispose();
     }
   }
 
