@@ -172,7 +172,8 @@ export class HoldingDuties {
       term: state.term,
       since: new Date(state.since).toISOString(),
       signal,
-      isLeading: () => term.mayAct(),
+      // a stopping leader's in-flight requests still write during the drain (quiesce): mayFinish, not mayAct
+      isLeading: () => term.mayFinish(),
     };
     graph.activate(context).then(
       () => this.channel.post({ type: 'activated' }),

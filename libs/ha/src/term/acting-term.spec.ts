@@ -81,6 +81,21 @@ describe('ActingTerm: the one answer to "may this instance act now?"', () => {
     expect(term.mayAct()).toBe(true); // the quiesce phase ended with its holding
   });
 
+  it('quiesce: work already taken on still finishes (the fence reads mayFinish), until a not-acting promise or the lease ends it', async () => {
+    const { clock, term, now, lease, activating, leader } = setup();
+    term.follow(activating());
+    term.follow(leader(lease(0)));
+    term.quiesce();
+    expect(term.mayAct()).toBe(false); // no new work
+    expect(term.mayFinish()).toBe(true); // a POST in flight when SIGTERM came still writes (zero-error e2e saw it refused)
+    expect(term.mayFinish(now + LEASE_MS)).toBe(false);
+    await clock.advance(1);
+    expect(term.promiseNotActing()).toBe(true);
+    expect(term.mayFinish()).toBe(false); // a peer may act on that word: nothing of ours takes effect any more
+    term.follow({ kind: 'backup' });
+    expect(term.mayFinish()).toBe(false);
+  });
+
   it('rule 13 extension point: a grant extends acting past the lease, but never past a later promise', async () => {
     const { clock, term, now, lease, activating, leader } = setup();
     term.follow(activating());

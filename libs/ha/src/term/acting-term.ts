@@ -44,9 +44,10 @@ interface Holding {
  * - the quiesce phase of a leader about to give up the lock on purpose (step-down, SIGTERM);
  * - the extension point of rule 13 (grant()) for an acting time that does not come from a proof.
  *
- * Every reader goes through mayAct(): the leader probe, the dispatch and forwarding, HaContext.isLeading()
- * and so the fence and the fenced store, the `a4c_ha_acting`/`a4c_ha_leader` gauges and `GET
- * /rest/admin/ha`. With HA off the holding starts once at boot and never ends until shutdown.
+ * Every reader goes through mayAct(): the leader probe, the dispatch and forwarding, the
+ * `a4c_ha_acting`/`a4c_ha_leader` gauges and `GET /rest/admin/ha`; HaContext.isLeading() (so the fence
+ * and the fenced store) through mayFinish(), the same answer except during a quiesce, when work already
+ * taken on still finishes. With HA off the holding starts once at boot and never ends until shutdown.
  *
  * Writers: the elector (follow() on every transition), the leader probe (promiseNotActing() when its
  * answer can serve as a peer's rule 10 proof), the hand-over coordinator (quiesce()/resume()), and
@@ -74,8 +75,19 @@ export class ActingTerm {
 
   /** Rules 3, 9, 10 (and 13 through a grant): whether this instance may act at monotonic time `now`. */
   mayAct(now: number = this.clock.now()): boolean {
+    return !this.quiescing && this.mayFinish(now);
+  }
+
+  /**
+   * Whether work this instance already took on may still take effect (HaContext.isLeading(), hence the
+   * fence): mayAct() without the quiesce phase. A leader handing over on purpose stops taking new work
+   * but finishes what its full graph serves: it still holds the lock, its lease still runs, and the drain
+   * ends before the release (rule 4). A not-acting promise (rule 10) ends this too: its floor is in the
+   * lease.
+   */
+  mayFinish(now: number = this.clock.now()): boolean {
     const holding = this.holding;
-    if (!holding || holding.controller.signal.aborted || !holding.serving || this.quiescing) return false;
+    if (!holding || holding.controller.signal.aborted || !holding.serving) return false;
     if (this.restraint?.(now)) return false;
     return holding.lease === null || now < this.actingUntil(holding);
   }
