@@ -82,11 +82,11 @@ export const HA_DEFAULTS: HaDefaults = Object.freeze({
   // milliseconds instead of one check period (docs/architecture.md rule 14). The proof is the same one
   // rule 10 already trusts, so it costs no safety; one held connection per backup is its whole cost.
   peerCrashDetection: true,
-  // Off until its whole test list holds (docs/operations.md, "Failsafe"): with it on, an instance that the
-  // key's members do not list yet (it joined within the last check period) stays out of the race for
-  // failsafeMaxInSecond after a crash (the suspect of one CI run that timed out waiting for a leader). Turn it on to
-  // keep users served through a Consul outage (agents refusing, servers without quorum).
-  failsafe: false,
+  // On: a Consul outage every instance shares (agents refusing, servers without quorum) costs users
+  // nothing (rule 13). It needs ha.adminToken (without one it stays off, logged once); its price, an
+  // instance the key's members do not list yet waiting before it races for a key a live but cut-off
+  // leader did not release, is in docs/operations.md, "Failsafe".
+  failsafe: true,
   // 5 min: longer than the outages seen in practice (a server restart or upgrade, a quorum regained, a
   // certificate or ACL fix), so they cost users nothing; short enough that an instance the key does not
   // list (one that joined since the leader last wrote its members) waits at most this + lease + margin

@@ -31,7 +31,7 @@ describe('deriveHaTimings', () => {
       drainTimeoutMs: 5000,
       closeTimeoutMs: 5000,
       stepDownHoldOffMs: 20_000,
-      failsafeMaxMs: 0, // rule 13 is off by default (ha.failsafe false): no extension
+      failsafeMaxMs: 300_000, // rule 13 is on by default: ha.failsafeMaxInSecond
       failsafeProofOverdueMs: 3833, // the scheduled proof and one retry failed
       failsafeRoundIntervalMs: 2466, // (lease - overdue) / 2.5: a look plus a whole round end inside the lease
       failsafeRoundTimeoutMs: 2466,
