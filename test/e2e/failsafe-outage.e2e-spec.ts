@@ -14,6 +14,8 @@ import { waitUntil } from '../support/wait-until.js';
  * `npm test` runs 20 s outages; `A4C_E2E_OUTAGE_MS=60000` runs the 60 s ones of the soak.
  */
 const OUTAGE_MS = Number(process.env.A4C_E2E_OUTAGE_MS ?? 20_000);
+/** The scenarios around an outage (a member stopped, back first, a newcomer): long enough for a round or two. */
+const SHORT_OUTAGE_MS = 12_000;
 const TOKEN = 'failsafe-e2e-token';
 /** Lease 3 s: a failsafe round gets (3 s - 1 s - 150 ms) x 2/5 = 740 ms, ample on a loaded 2-core machine. */
 const ARGS = [`--ha.adminToken=${TOKEN}`, '--ha.failsafe=true', '--ha.leaderLeaseInSecond=3'];
@@ -143,6 +145,60 @@ describe('failsafe through a Consul outage (rule 13): 3 instances, one consul-de
     expect(acting).toBe(true);
     await run.c.consul.control.restoreQuorum();
     expect(await finish(run, `quorum lost ${OUTAGE_MS / 1000} s`, faultAt)).toEqual([]);
+  });
+
+  it('a backup stopped during an outage of every agent: the rounds miss a member, the leader stops at its lease; one leader again once Consul is back', async () => {
+    const run = await startRun('backup stopped during outage');
+    const agents = run.c.consul.agents.map((a) => a.node);
+    for (const agent of agents) await run.c.consul.control.kill(agent);
+    const faultAt = Date.now();
+    await waitUntil(() => /leader: failsafe: 2 member\(s\) confirmed/.test(run.leader.process.output()) || undefined, { timeoutMs: 15_000, what: 'the failsafe carrying the leader' });
+    const backup = run.c.live().find((i) => i !== run.leader)!;
+    await backup.process.stop('SIGKILL');
+    const stoppedAt = Date.now();
+    // a round needs every member the key lists, and the key cannot be rewritten without Consul: at most a
+    // round and a lease later (3 s lease here) the leader no longer acts
+    await waitUntil(async () => !(await run.leader.isActiveLeader()) || undefined, { timeoutMs: 10_000, intervalMs: 50, what: 'the leader stopping at its lease' });
+    const stoppedActingMs = Date.now() - stoppedAt;
+    await holdFor(run.c, SHORT_OUTAGE_MS - (Date.now() - faultAt), 'the rest of the outage');
+    for (const agent of agents) await run.c.consul.control.restart(agent);
+    const failed = await finish(run, `backup stopped in a ${SHORT_OUTAGE_MS / 1000} s outage (leader stopped ${stoppedActingMs} ms after)`, faultAt);
+    expect(stoppedActingMs).toBeLessThan(8_000);
+    // held requests wait for the next leader (up to ha.forwardTimeoutInMillis, 15 s): the gap is the rest
+    // of the outage, shorter than that here, so none fails
+    expect(failed.filter((s) => s.kind === 'read')).toEqual([]);
+  });
+
+  it('a backup whose agent comes back first during an outage of every agent: it refuses the next round, takes over, 0 overlap', async () => {
+    const run = await startRun('backup reaches Consul first');
+    const agents = run.c.consul.agents.map((a) => a.node);
+    for (const agent of agents) await run.c.consul.control.kill(agent);
+    const faultAt = Date.now();
+    await waitUntil(() => /leader: failsafe: 2 member\(s\) confirmed/.test(run.leader.process.output()) || undefined, { timeoutMs: 15_000, what: 'the failsafe carrying the leader' });
+    const backup = run.c.live().find((i) => i !== run.leader)!;
+    await run.c.consul.control.restart(backup.agent);
+    const backAt = Date.now();
+    // the probe sampler (checked in finish) fails the run on any round with two 200s
+    await waitUntil(async () => ((await run.c.leaders())[0] !== run.leader ? true : undefined), { timeoutMs: 20_000, intervalMs: 50, what: 'an instance that reaches Consul leading' });
+    const tookOverMs = Date.now() - backAt;
+    await holdFor(run.c, Math.max(0, SHORT_OUTAGE_MS - (Date.now() - faultAt)), 'the rest of the outage');
+    for (const agent of agents.filter((a) => a !== backup.agent)) await run.c.consul.control.restart(agent);
+    const failed = await finish(run, `backup's agent back first (took over ${tookOverMs} ms after)`, faultAt);
+    expect(failed.filter((s) => s.kind === 'read')).toEqual([]);
+  });
+
+  it('an instance started during an outage of every agent: unlisted, never asked and never acting; the leader goes on; it joins as a backup after', async () => {
+    const run = await startRun('instance started during outage');
+    const agents = run.c.consul.agents.map((a) => a.node);
+    for (const agent of agents) await run.c.consul.control.kill(agent);
+    const faultAt = Date.now();
+    const late = await run.c.addInstance({ args: ARGS, agent: agents[0] });
+    await holdFor(run.c, Math.max(0, SHORT_OUTAGE_MS - (Date.now() - faultAt)), 'the outage with a newcomer');
+    expect(await run.leader.isActiveLeader()).toBe(true);
+    expect(await late.isActiveLeader()).toBe(false);
+    for (const agent of agents) await run.c.consul.control.restart(agent);
+    expect(await finish(run, `instance started in a ${SHORT_OUTAGE_MS / 1000} s outage`, faultAt)).toEqual([]);
+    await waitUntil(async () => (await late.status()).role === 'backup' || undefined, { timeoutMs: 20_000, what: 'the newcomer as a backup' });
   });
 
   it("the leader's agent alone cut off for 20 s: the members reach Consul and refuse, a normal failover with 0 overlap", async () => {
