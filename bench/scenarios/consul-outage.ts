@@ -14,8 +14,13 @@ import { killAllSpawned } from '../../test/support/spawned-process.js';
 import { waitUntil } from '../../test/support/wait-until.js';
 import { formatTable, type TableRow } from '../report/table.js';
 
-export type OutageKind = 'agents' | 'quorum';
-const LABEL: Record<OutageKind, string> = { agents: 'every agent refusing', quorum: 'servers without quorum' };
+export type OutageKind = 'agents' | 'quorum' | 'agents-then-quorum';
+const LABEL: Record<OutageKind, string> = {
+  agents: 'every agent refusing',
+  quorum: 'servers without quorum',
+  // issue 19's bug: a term ended in the quorum loss whose release never reached the servers
+  'agents-then-quorum': 'every agent refusing, then the quorum lost (each for)',
+};
 const TOKEN = 'bench-outage-token';
 
 export interface OutageRun {
@@ -55,11 +60,18 @@ export async function runOutage(kind: OutageKind, seconds: number, failsafe: boo
     await waitUntil(() => load.samples.filter(succeeded).length >= 20 || undefined, { timeoutMs: 20_000, what: 'load flowing' });
     const agents = c.consul.agents.map((a) => a.node);
     const faultAt = Date.now();
-    if (kind === 'agents') for (const agent of agents) await c.consul.control.kill(agent);
-    else await c.consul.control.loseQuorum();
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000)); // the outage itself: its length is the figure's input
-    if (kind === 'agents') for (const agent of agents) await c.consul.control.restart(agent);
-    else await c.consul.control.restoreQuorum();
+    // the outage itself: its length is the figure's input, not a wait for a condition
+    const outage = () => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    if (kind !== 'quorum') {
+      for (const agent of agents) await c.consul.control.kill(agent);
+      await outage();
+      for (const agent of agents) await c.consul.control.restart(agent);
+    }
+    if (kind !== 'agents') {
+      await c.consul.control.loseQuorum();
+      await outage();
+      await c.consul.control.restoreQuorum();
+    }
     const backAt = Date.now();
     await waitUntil(async () => ((await c.leaders()).length > 0 ? true : undefined), { timeoutMs: 300_000, intervalMs: 50, what: 'an acting leader after the outage' });
     const actingAfterReturnMs = Date.now() - backAt;
@@ -110,8 +122,8 @@ export function outageRows(runs: readonly OutageRun[]): TableRow[] {
   }));
 }
 
-/** `--seconds 30,120 --kinds agents,quorum --failsafe on,off` */
-function parse(argv: readonly string[]): { seconds: number[]; kinds: OutageKind[]; failsafe: boolean[] } {
+/** `--seconds 30,120 --kinds agents,quorum[,agents-then-quorum] --failsafe on,off [--repeat 1]` */
+function parse(argv: readonly string[]): { seconds: number[]; kinds: OutageKind[]; failsafe: boolean[]; repeat: number } {
   const value = (name: string, fallback: string) => {
     const at = argv.indexOf(`--${name}`);
     return (at >= 0 ? argv[at + 1] : undefined) ?? fallback;
@@ -119,22 +131,24 @@ function parse(argv: readonly string[]): { seconds: number[]; kinds: OutageKind[
   const seconds = value('seconds', '30,120').split(',').map(Number);
   const kinds = value('kinds', 'agents,quorum').split(',') as OutageKind[];
   const failsafe = value('failsafe', 'on,off').split(',').map((v) => v === 'on');
+  const repeat = Number(value('repeat', '1'));
   const bad = [
     ...seconds.filter((s) => !Number.isInteger(s) || s < 1 || s > 3600).map((s) => `--seconds: expected whole seconds 1-3600, got ${s}`),
-    ...kinds.filter((k) => !(k in LABEL)).map((k) => `--kinds: expected agents or quorum, got ${k}`),
+    ...kinds.filter((k) => !(k in LABEL)).map((k) => `--kinds: expected agents, quorum or agents-then-quorum, got ${k}`),
   ];
+  if (!Number.isInteger(repeat) || repeat < 1) bad.push(`--repeat: expected a positive integer, got ${repeat}`);
   if (bad.length) throw new Error(bad.join('\n'));
-  return { seconds, kinds, failsafe };
+  return { seconds, kinds, failsafe, repeat };
 }
 
 async function main(): Promise<void> {
-  const { seconds, kinds, failsafe } = parse(process.argv.slice(2));
+  const { seconds, kinds, failsafe, repeat } = parse(process.argv.slice(2));
   const startedAt = new Date();
   const runs: OutageRun[] = [];
   for (const s of seconds) {
     for (const kind of kinds) {
-      for (const on of failsafe) {
-        process.stderr.write(`outage bench: ${LABEL[kind]} ${s} s, failsafe ${on ? 'on' : 'off'}\n`);
+      for (const [on, n] of failsafe.flatMap((f) => Array.from({ length: repeat }, (_, n) => [f, n + 1] as const))) {
+        process.stderr.write(`outage bench: ${LABEL[kind]} ${s} s, failsafe ${on ? 'on' : 'off'}${repeat > 1 ? `, run ${n}/${repeat}` : ''}\n`);
         const run = await runOutage(kind, s, on);
         process.stderr.write(`  ${outageRows([run])[0]!.note}; gap ${run.longestGapMs} ms\n`);
         runs.push(run);
