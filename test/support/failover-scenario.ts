@@ -189,9 +189,14 @@ export class FailoverScenario {
    */
   async operatorView(instance: A4cInstance, label: string): Promise<string> {
     const get = async (path: string) => {
-      const response = await fetch(`${instance.url}${path}`, { signal: AbortSignal.timeout(2_000) }).catch((error: Error) => error);
-      if (response instanceof Error) return `no answer (${response.name})`;
-      return `${response.status} ${(await response.text()).replace(/\s+/g, ' ')}`;
+      // not `instanceof Error`: a fetch timeout is a DOMException of Node's realm, which is no Error of the
+      // test's vm realm (CI saw "response.text is not a function" when an instance did not answer in time)
+      const answer = await fetch(`${instance.url}${path}`, { signal: AbortSignal.timeout(2_000) }).then(
+        (response) => ({ response }),
+        (error: unknown) => ({ failed: (error as { name?: string } | undefined)?.name ?? 'error' }),
+      );
+      if ('failed' in answer) return `no answer (${answer.failed})`;
+      return `${answer.response.status} ${(await answer.response.text().catch(() => '(body cut)')).replace(/\s+/g, ' ')}`;
     };
     const metrics = await get('/rest/admin/metrics');
     const interesting = metrics
