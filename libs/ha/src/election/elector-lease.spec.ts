@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { FakeClock } from '../testing/fake-clock.js';
-import { InMemoryConsul } from '../testing/in-memory-consul.js';
-import { makeInstance, PeerNetwork, testTimings } from '../testing/election-harness.js';
-import { PartitionableConsul } from '../testing/partitionable-consul.js';
-import { actingIds, advanceWatching as watching, stopAll, type LinkedNode } from '../testing/linked-nodes.js';
+import type { FakeClock } from '../testing/fake-clock.js';
+import type { InMemoryConsul } from '../testing/in-memory-consul.js';
+import { testTimings, type PeerNetwork } from '../testing/election-harness.js';
+import { actingIds, advanceWatching as watching, linkedWorld, stopAll, type LinkedNode } from '../testing/linked-nodes.js';
 
 const KEY = 'service/a4c/leader';
 const { leaseMs, takeoverMarginMs, renewDeadlineMs, proveIntervalMs } = testTimings;
@@ -18,17 +17,10 @@ describe('Elector lease and takeover (rules 9-12; fake clock, in-memory consul, 
   let network: PeerNetwork;
   const started: Node[] = [];
 
-  function setup(): void {
-    clock = new FakeClock();
-    consul = new InMemoryConsul(clock);
-    network = new PeerNetwork();
-  }
+  let node: (name: string) => Node;
 
-  function node(name: string): Node {
-    const link = new PartitionableConsul(consul);
-    const n = { ...makeInstance(consul, clock, name, {}, network, link), link };
-    started.push(n);
-    return n;
+  function setup(): void {
+    ({ clock, consul, network, node } = linkedWorld(started));
   }
 
   afterEach(() => stopAll(clock, started));

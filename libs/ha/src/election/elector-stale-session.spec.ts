@@ -1,16 +1,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { FakeClock } from '../testing/fake-clock.js';
-import { InMemoryConsul } from '../testing/in-memory-consul.js';
-import { makeInstance, PeerNetwork, testTimings, type TestInstance } from '../testing/election-harness.js';
-import { PartitionableConsul } from '../testing/partitionable-consul.js';
+import type { FakeClock } from '../testing/fake-clock.js';
+import type { InMemoryConsul } from '../testing/in-memory-consul.js';
+import { testTimings, type PeerNetwork } from '../testing/election-harness.js';
+import { linkedWorld, type LinkedNode } from '../testing/linked-nodes.js';
 
 const KEY = 'service/a4c/leader';
 const { leaseMs, takeoverMarginMs, proveIntervalMs, renewDeadlineMs, sessionTtlMs } = testTimings;
 const COLD_START_WAIT_MS = leaseMs + takeoverMarginMs + proveIntervalMs;
 
-interface Node extends TestInstance {
-  link: PartitionableConsul;
-}
+type Node = LinkedNode;
 
 /**
  * An instance that finds the key held by a session that is not its current one, while the key's value
@@ -24,17 +22,10 @@ describe('Elector: an earlier session of this instance is freed at once (fake cl
   let network: PeerNetwork;
   const started: Node[] = [];
 
-  function setup(): void {
-    clock = new FakeClock();
-    consul = new InMemoryConsul(clock);
-    network = new PeerNetwork();
-  }
+  let node: (name: string) => Node;
 
-  function node(name: string): Node {
-    const link = new PartitionableConsul(consul);
-    const n = { ...makeInstance(consul, clock, name, {}, network, link), link };
-    started.push(n);
-    return n;
+  function setup(): void {
+    ({ clock, consul, network, node } = linkedWorld(started));
   }
 
   /** SIGKILL: the process does nothing more and its port refuses connections; Consul is not told. */

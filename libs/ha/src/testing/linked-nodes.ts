@@ -1,11 +1,29 @@
 import { expect } from '@jest/globals';
-import type { FakeClock } from './fake-clock.js';
-import type { TestInstance } from './election-harness.js';
-import type { PartitionableConsul } from './partitionable-consul.js';
+import { FakeClock } from './fake-clock.js';
+import { makeInstance, PeerNetwork, type TestInstance } from './election-harness.js';
+import { InMemoryConsul } from './in-memory-consul.js';
+import { PartitionableConsul } from './partitionable-consul.js';
 
 /** A test instance with its own link to the shared in-memory Consul (cut off or hung per instance). */
 export interface LinkedNode extends TestInstance {
   link: PartitionableConsul;
+}
+
+/**
+ * One world of linked nodes: a fake clock, an in-memory Consul, a peer network, and `node(name)`, which
+ * makes an instance with its own link to that Consul and records it in `started` (for stopAll).
+ */
+export function linkedWorld(started: LinkedNode[]): { clock: FakeClock; consul: InMemoryConsul; network: PeerNetwork; node: (name: string) => LinkedNode } {
+  const clock = new FakeClock();
+  const consul = new InMemoryConsul(clock);
+  const network = new PeerNetwork();
+  const node = (name: string): LinkedNode => {
+    const link = new PartitionableConsul(consul);
+    const n = { ...makeInstance(consul, clock, name, {}, network, link), link };
+    started.push(n);
+    return n;
+  };
+  return { clock, consul, network, node };
 }
 
 /** Who acts now, by the id each one advertises: the one answer every reader asks (the term). */
