@@ -54,7 +54,7 @@ export interface AgentLossResult {
 /**
  * N instances, each with its own consul-dev client agent (the production layout: one agent per host),
  * default delays of a real cluster (§12.1: detection 6 s, ...) and the plugin's default timings (TTL 60 s,
- * lease 10 s). Each round takes the leader's agent away in one of three ways, measures until a single
+ * lease 1.5 s). Each round takes the leader's agent away in one of three ways, measures until a single
  * other instance acts, then gives the agent back and waits until the old leader is a healthy backup.
  */
 export async function runAgentLosses(plan: AgentLossPlan, root: Cleanup, progress: Progress): Promise<AgentLossResult> {

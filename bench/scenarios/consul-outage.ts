@@ -1,5 +1,5 @@
 // `npm run bench:outages`: what a Consul outage costs users, with `ha.failsafe` on (rule 13) and off.
-// Three A4C instances with the plugin's default timings (TTL 60 s, lease 10 s, check period 5 s), one
+// Three A4C instances with the plugin's default timings (TTL 60 s, lease 1.5 s, check period 5 s), one
 // consul-dev agent each with the delays of a real cluster, the shipped HAProxy, 20 GET/s + 2 POST/s
 // open loop. Per run: every agent refusing connections, or the servers without quorum, for N seconds;
 // then failed GETs and POSTs, the longest gap without a served request, the time from Consul's return to
@@ -123,18 +123,20 @@ export function outageRows(runs: readonly OutageRun[]): TableRow[] {
 }
 
 /** `--seconds 30,120 --kinds agents,quorum[,agents-then-quorum] --failsafe on,off [--repeat 1]` */
-function parse(argv: readonly string[]): { seconds: number[]; kinds: OutageKind[]; failsafe: boolean[]; repeat: number } {
+export function parseOutageArgs(argv: readonly string[]): { seconds: number[]; kinds: OutageKind[]; failsafe: boolean[]; repeat: number } {
   const value = (name: string, fallback: string) => {
     const at = argv.indexOf(`--${name}`);
     return (at >= 0 ? argv[at + 1] : undefined) ?? fallback;
   };
   const seconds = value('seconds', '30,120').split(',').map(Number);
   const kinds = value('kinds', 'agents,quorum').split(',') as OutageKind[];
-  const failsafe = value('failsafe', 'on,off').split(',').map((v) => v === 'on');
+  const switches = value('failsafe', 'on,off').split(',');
+  const failsafe = switches.map((v) => v === 'on');
   const repeat = Number(value('repeat', '1'));
   const bad = [
     ...seconds.filter((s) => !Number.isInteger(s) || s < 1 || s > 3600).map((s) => `--seconds: expected whole seconds 1-3600, got ${s}`),
     ...kinds.filter((k) => !(k in LABEL)).map((k) => `--kinds: expected agents, quorum or agents-then-quorum, got ${k}`),
+    ...switches.filter((v) => v !== 'on' && v !== 'off').map((v) => `--failsafe: expected on, off or on,off, got ${v}`),
   ];
   if (!Number.isInteger(repeat) || repeat < 1) bad.push(`--repeat: expected a positive integer, got ${repeat}`);
   if (bad.length) throw new Error(bad.join('\n'));
@@ -142,7 +144,7 @@ function parse(argv: readonly string[]): { seconds: number[]; kinds: OutageKind[
 }
 
 async function main(): Promise<void> {
-  const { seconds, kinds, failsafe, repeat } = parse(process.argv.slice(2));
+  const { seconds, kinds, failsafe, repeat } = parseOutageArgs(process.argv.slice(2));
   const startedAt = new Date();
   const runs: OutageRun[] = [];
   for (const s of seconds) {

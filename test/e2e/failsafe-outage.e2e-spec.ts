@@ -17,8 +17,8 @@ const OUTAGE_MS = Number(process.env.A4C_E2E_OUTAGE_MS ?? 20_000);
 /** The scenarios around an outage (a member stopped, back first, a newcomer): long enough for a round or two. */
 const SHORT_OUTAGE_MS = 12_000;
 const TOKEN = 'failsafe-e2e-token';
-/** Lease 3 s: a failsafe round gets (3 s - 1 s - 150 ms) x 2/5 = 740 ms, ample on a loaded 2-core machine. */
-const ARGS = [`--ha.adminToken=${TOKEN}`, '--ha.failsafe=true', '--ha.leaderLeaseInSecond=3'];
+/** The plugin's default lease (1.5 s): a failsafe round gets (1.5 s - 0.5 s - 75 ms) x 2/5 = 370 ms. */
+const ARGS = [`--ha.adminToken=${TOKEN}`, '--ha.failsafe=true'];
 /** consul-dev's delays scaled down as in the partition suite: servers notice a dead or cut agent after 2.5 s. */
 const CONSUL: Partial<FaultTimings> = { detectMs: 2_500, rejoinMs: 1_000, keepaliveMs: 500, dialTimeoutMs: 1_500, noServersMs: 6_000, inFlightFailMs: 3_000, rpcHoldMs: 2_000 };
 

@@ -57,7 +57,7 @@ export interface A4cClusterOptions {
   drainTimeoutInMillis?: number;
   /** ha.closeTimeoutInMillis (default here 2000, so that a 10 s TTL fits drain and close). */
   closeTimeoutInMillis?: number;
-  /** ha.leaderLeaseInSecond (unset: the plugin's default, a sixth of the TTL for short TTLs). */
+  /** ha.leaderLeaseInSecond (unset: the plugin's default). */
   leaderLeaseInSecond?: number;
   /**
    * One consul-dev client agent per host (docs/consul-behaviour.md fact 21): this many agents, `host-1`

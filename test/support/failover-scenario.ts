@@ -17,12 +17,12 @@ export const TIMINGS = {
   /** consul-dev's HTTP check timeout for that period: max(1 s, min(10 s, period)). */
   checkTimeoutMs: 1_000,
   sessionTtlMs: 10_000,
-  /** deriveHaTimings: the default lease for a 10 s TTL is a sixth of it. */
-  leaseMs: 1_666,
+  /** deriveHaTimings: the plugin's default lease. */
+  leaseMs: 1_500,
   /** ... plus its margin (max(250 ms, lease / 10)): a takeover from an unreachable predecessor waits this. */
   takeoverMarginMs: 250,
-  /** deriveHaTimings: TTL - longest call (lease / 2) - drain 1 s - close 2 s = 6.17 s for TTL 10 s. */
-  renewDeadlineMs: 6_167,
+  /** deriveHaTimings: TTL - longest call (lease / 2) - drain 1 s - close 2 s = 6.25 s for TTL 10 s. */
+  renewDeadlineMs: 6_250,
   lockAcquisitionDelayMs: 1_000,
   /** HAProxy sample: inter 500ms, fall 1 rise 1; a check that hangs is cut at `inter`. */
   proxyDetectMs: 500,

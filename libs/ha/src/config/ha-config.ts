@@ -80,7 +80,7 @@ export interface HaConfig {
   /**
    * Rule 9: the leader acts only this long after its last proof of ownership (a `?consistent` read);
    * must stay below the renew deadline.
-   * @defaultValue {fig:lease} (a sixth of the TTL when that is shorter)
+   * @defaultValue {fig:lease}
    */
   readonly leaderLeaseInSecond?: number;
   /** Rule 11: bound on closing the full graph after the drain; an overrun ends the process with exit code 3. */

@@ -12,15 +12,15 @@ describe('deriveHaTimings', () => {
   it('derives the defaults', () => {
     expect(deriveHaTimings(config())).toEqual({
       sessionTtlMs: 60_000,
-      leaseMs: 10_000, // a Consul leader election (a few seconds) fits in it
-      requestTimeoutMs: 5_000, // half the lease: a slower proof would be useless
-      connectTimeoutMs: 5_000,
-      renewDeadlineMs: 45_000, // 60 s - 5 s longest call - 5 s drain - 5 s close
+      leaseMs: 1500, // a frozen leader costs detection + lease + margin: within 4 s at a 1 s check period
+      requestTimeoutMs: 750, // half the lease: a slower proof would be useless
+      connectTimeoutMs: 750,
+      renewDeadlineMs: 49_250, // 60 s - 0.75 s longest call - 5 s drain - 5 s close
       renewIntervalMs: 20_000,
-      renewRetryMs: 6250, // four retries fit between the missed renew and the deadline
-      proveIntervalMs: 3333,
-      proveRetryMs: 500,
-      takeoverMarginMs: 1000,
+      renewRetryMs: 7312, // four retries fit between the missed renew and the deadline
+      proveIntervalMs: 500,
+      proveRetryMs: 75,
+      takeoverMarginMs: 250,
       handoverWindowMs: 10_000,
       blockingWaitMs: 180_000,
       blockingReadTimeoutMs: 300_000,
@@ -32,20 +32,20 @@ describe('deriveHaTimings', () => {
       closeTimeoutMs: 5000,
       stepDownHoldOffMs: 20_000,
       failsafeMaxMs: 300_000, // rule 13 is on by default: ha.failsafeMaxInSecond
-      failsafeProofOverdueMs: 3833, // the scheduled proof and one retry failed
-      failsafeRoundIntervalMs: 2466, // (lease - overdue) / 2.5: a look plus a whole round end inside the lease
-      failsafeRoundTimeoutMs: 2466,
-      failsafeConsulCheckMs: 1233, // half a round: the member's own Consul read
+      failsafeProofOverdueMs: 575, // the scheduled proof and one retry failed
+      failsafeRoundIntervalMs: 370, // (lease - overdue) / 2.5: a look plus a whole round end inside the lease
+      failsafeRoundTimeoutMs: 370,
+      failsafeConsulCheckMs: 185, // half a round: the member's own Consul read
     });
   });
 
   it.each<[string, Record<string, unknown>, Partial<HaTimings>]>([
-    // the default lease follows a short TTL (a sixth of it), and the deadline leaves room for drain and close
-    ['short TTL', { consulSessionTTLInSecond: 10, healthCheckPeriodInSecond: 1, drainTimeoutInMillis: 1000, closeTimeoutInMillis: 2000 }, { leaseMs: 1666, requestTimeoutMs: 833, renewDeadlineMs: 6167, renewIntervalMs: 3333, proveIntervalMs: 555 }],
+    // Consul's shortest TTL: the deadline still leaves room for the longest call, drain and close
+    ['short TTL', { consulSessionTTLInSecond: 10, healthCheckPeriodInSecond: 1, drainTimeoutInMillis: 1000, closeTimeoutInMillis: 2000 }, { leaseMs: 1500, requestTimeoutMs: 750, renewDeadlineMs: 6250, renewIntervalMs: 3333, proveIntervalMs: 500 }],
     ['explicit lease', { leaderLeaseInSecond: 2.5 }, { leaseMs: 2500, requestTimeoutMs: 1250, renewDeadlineMs: 48_750, proveIntervalMs: 833 }],
     // never later than 9/10 TTL, even with no drain and no close
     ['no drain', { drainTimeoutInMillis: 0, closeTimeoutInMillis: 1 }, { renewDeadlineMs: 54_000 }],
-    ['long TTL', { consulSessionTTLInSecond: 86400 }, { renewDeadlineMs: 77_760_000, requestTimeoutMs: 5_000, leaseMs: 10_000 }],
+    ['long TTL', { consulSessionTTLInSecond: 86400 }, { renewDeadlineMs: 77_760_000, requestTimeoutMs: 750, leaseMs: 1500 }],
     ['small connect timeout', { consulConnectTimeoutInMillis: 200 }, { requestTimeoutMs: 200, connectTimeoutMs: 200 }],
     ['fractional wait', { consulQueryTimeoutInMin: 0.25 }, { blockingWaitMs: 15_000 }],
     ['failsafe off', { failsafe: false }, { failsafeMaxMs: 0 }],
@@ -106,7 +106,8 @@ describe('timing rules at validation', () => {
 });
 
 describe('checkHaTimings', () => {
-  const good = deriveHaTimings(config());
+  // a 10 s lease: the deadline (45 s) and call bound (5 s) the rows below are written against
+  const good = deriveHaTimings(config({ leaderLeaseInSecond: 10 }));
 
   it.each<[string, Partial<HaTimings>, string]>([
     ['renew interval of zero', { renewIntervalMs: 0 }, 'renewIntervalMs (0) > 0'],

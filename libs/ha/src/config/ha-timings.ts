@@ -40,8 +40,15 @@ export interface HaTimings {
   readonly failsafeConsulCheckMs: number;
 }
 
-/** The lease when ha.leaderLeaseInSecond is unset: long enough to ride out a Consul leader election. */
-const DEFAULT_LEASE_MS = 10_000;
+/**
+ * The lease when ha.leaderLeaseInSecond is unset. A successor waits it out when its predecessor is frozen
+ * (a frozen process neither answers nor refuses), so a frozen leader costs detection + lease + margin:
+ * 1.5 s keeps that within 4 s at a 1 s check period (3.0-3.7 s measured, `npm run bench:lease`), where
+ * 2 s reached 3.8 s and 10 s 12 s. Consul blips no longer need a long lease: failsafe (rule 13) rides
+ * out what every instance sees. The price, measured there too: the leader's proofs (2 `?consistent`
+ * reads a second) and every non-blocking Consul call bounded by 750 ms (docs/operations.md, "Leader lease").
+ */
+const DEFAULT_LEASE_MS = 1_500;
 /** How long a Consul server may hold a blocking read beyond wait + wait/16 (docs/consul-behaviour.md §5.2). */
 const BLOCKING_HOLD_MS = 5000;
 
@@ -86,10 +93,9 @@ export type TimingInput = Pick<
   | 'failsafeMaxInSecond'
 >;
 
-/** The lease in ms: the configured one, else 10 s or a sixth of the TTL when that is shorter. */
-function leaseMsOf(config: Pick<TimingInput, 'leaderLeaseInSecond' | 'consulSessionTTLInSecond'>): number {
-  if (config.leaderLeaseInSecond !== undefined) return Math.round(config.leaderLeaseInSecond * 1000);
-  return Math.min(DEFAULT_LEASE_MS, Math.floor((config.consulSessionTTLInSecond * 1000) / 6));
+/** The lease in ms: the configured one, else the default (shorter than any accepted TTL's renew deadline). */
+function leaseMsOf(config: Pick<TimingInput, 'leaderLeaseInSecond'>): number {
+  return config.leaderLeaseInSecond !== undefined ? Math.round(config.leaderLeaseInSecond * 1000) : DEFAULT_LEASE_MS;
 }
 
 /**
@@ -109,7 +115,7 @@ export function deriveHaTimings(config: TimingInput): HaTimings {
   const closeTimeoutMs = config.closeTimeoutInMillis;
   // Rule 2: a renew sent at t keeps the lock ours until t + TTL at least. The deadline leaves room for the
   // longest call, the drain and the close before that, and never goes past 9/10 TTL (timer lateness and
-  // clock-rate drift grow with long TTLs). Defaults: 60 s - 5 s - 5 s - 5 s = 45 s.
+  // clock-rate drift grow with long TTLs). Defaults: 60 s - 0.75 s - 5 s - 5 s = 49.25 s.
   const renewDeadlineMs = Math.min(Math.floor((sessionTtlMs * 9) / 10), sessionTtlMs - requestTimeoutMs - drainTimeoutMs - closeTimeoutMs);
   // Three renews per TTL, but always leaving two request timeouts of retries before the deadline.
   const renewIntervalMs = Math.max(1, Math.min(Math.floor(sessionTtlMs / 3), renewDeadlineMs - 2 * requestTimeoutMs));
@@ -160,7 +166,7 @@ export function deriveHaTimings(config: TimingInput): HaTimings {
  * Rule 13's pace, from the lease: rounds start once a proof is overdue (the scheduled one and one retry
  * failed: lease/3 + lease/20 after the last proof). What is left of the lease then is split so that the
  * controller's next look (one interval) plus a whole round (one timeout) still end inside it, with a
- * fifth to spare: interval = timeout = (lease - overdue) / 2.5 (2.47 s with the 10 s lease). Each
+ * fifth to spare: interval = timeout = (lease - overdue) / 2.5 (370 ms with the default 1.5 s lease). Each
  * confirmed round extends to its send time + lease, so the next one, an interval later, lands in time.
  * A member's own Consul read gets half a round.
  */

@@ -4,7 +4,7 @@ import { InMemoryConsul } from '../testing/in-memory-consul.js';
 import { makeInstance, type TestInstance } from '../testing/election-harness.js';
 
 /**
- * A 10 s TTL as deriveHaTimings makes it (lease 1.666 s, renew every 3.333 s, renew deadline 6.167 s):
+ * A 10 s TTL with a 1.666 s lease, as deriveHaTimings made it (renew every 3.333 s, renew deadline 6.167 s):
  * the deadline is shorter than two renew intervals, so a term whose first renew waits a whole interval
  * from the acquire misses the deadline when the session was last renewed late in its interval before.
  */

@@ -74,10 +74,10 @@ describe('POST /rest/admin/ha/failsafe', () => {
     const before = Date.now();
     const confirmed = await ask(body);
     expect(confirmed).toEqual({ status: 200, body: { instanceId: 'b', confirmed: true, until: expect.any(String) } });
-    // the promise runs lease + margin (10 s / 6 + 250 ms with this TTL) from the confirmation
+    // the promise runs lease + margin (the default 1.5 s + 250 ms) from the confirmation
     const until = Date.parse(confirmed.body.until as string);
-    expect(until - before).toBeGreaterThanOrEqual(1666 + 250 - 50);
-    expect(until - before).toBeLessThan(1666 + 250 + 2000);
+    expect(until - before).toBeGreaterThanOrEqual(1500 + 250 - 50);
+    expect(until - before).toBeLessThan(1500 + 250 + 2000);
     const metrics = await (await fetch(`${base}/rest/admin/metrics`)).text();
     expect(metrics).toMatch(/a4c_ha_failsafe_answers_total\{outcome="confirmed"\} 1/);
     expect(metrics).toMatch(/a4c_ha_failsafe_answers_total\{outcome="refused"\} 1/);
