@@ -201,16 +201,16 @@ describe('failsafe through a Consul outage (rule 13): 3 instances, one consul-de
     await waitUntil(async () => (await late.status()).role === 'backup' || undefined, { timeoutMs: 20_000, what: 'the newcomer as a backup' });
   });
 
-  it("the leader's agent alone cut off for 20 s: the members reach Consul and refuse, a normal failover with 0 overlap", async () => {
+  it("the leader's agent alone cut off for 25 s: the members reach Consul and refuse, a normal failover with 0 overlap", async () => {
     const run = await startRun('leader agent cut off');
     await run.c.consul.control.partition(run.leader.agent);
     const faultAt = Date.now();
-    await holdFor(run.c, 20_000, 'the cut');
+    await holdFor(run.c, 25_000, 'the cut');
     const now = await actingLeader(run.c);
     expect(now).not.toBe(run.leader);
     expect(run.leader.process.output()).toMatch(/did not confirm: this instance reaches consul|failsafe round refused/);
     await run.c.consul.control.heal(run.leader.agent);
-    const failed = await finish(run, "leader's agent cut off 20 s", faultAt);
+    const failed = await finish(run, "leader's agent cut off 25 s", faultAt);
     // what the cut-off ex-leader held when its lease lapsed is passed on to the successor it learns from
     // the members (it cannot read the key): no GET times out on it. A POST inside its full graph at the very
     // moment of the lapse is refused by the fence before it writes anything (docs/failure-modes.md).

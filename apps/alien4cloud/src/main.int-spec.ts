@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, get as httpGet } from 'node:http';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,26 @@ describe('node dist/apps/alien4cloud/main.js', () => {
     await second.readyLine();
     expect((await request('GET', apps)).body).toEqual([expect.objectContaining({ id: 'durable-app', name: 'Durable App' })]);
     expect(await second.stop('SIGINT')).toBe(0);
+  }, 60_000);
+
+  it('keeps idle keep-alive connections open longer than proxies keep theirs (65 s, announced to clients)', async () => {
+    const port = await freePort();
+    const server = start(['--config', configFile, `--server.port=${port}`]);
+    await server.readyLine();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      // Node's own default (5 s) would close a connection HAProxy may reuse at that very moment
+      const keepAlive = await new Promise<string>((resolve, reject) => {
+        httpGet(`http://127.0.0.1:${port}/rest/admin/health`, { agent }, (response) => {
+          response.resume();
+          resolve(String(response.headers['keep-alive']));
+        }).on('error', reject);
+      });
+      expect(keepAlive).toBe('timeout=65');
+    } finally {
+      agent.destroy();
+    }
+    expect(await server.stop('SIGTERM')).toBe(0);
   }, 60_000);
 
   it('serves HTTPS when server.ssl.enabled', async () => {

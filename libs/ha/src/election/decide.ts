@@ -256,8 +256,8 @@ function decideWhileHolding(state: Holding, o: Observation, now: number, t: Deci
       return onFailsafeRound(state, o.sentAt, o.members, now, t);
     case 'failsafe-refused':
       return onFailsafe(state.lease, now, t)
-        ? stay(state, `failsafe ends: ${o.detail}; acting until the last confirmed round's lease runs out`)
-        : stay(state, `failsafe round refused: ${o.detail}; acting until the lease runs out unless proven again`);
+        ? stay(state, `failsafe round refused: ${o.detail}; acting until the last confirmed round's lease runs out unless a later round is confirmed first`)
+        : stay(state, `failsafe round refused: ${o.detail}; acting until the lease runs out unless proven again or a later round is confirmed first`);
     case 'promised-not-acting': // rule 10: only a proof sent after the promise lets us act, so prove now
       return state.lease.provenAt <= o.at ? { ...routine(state, 'promised a peer not to act: proving again'), actions: ['prove-now'] } : routine(state, 'promised a peer not to act');
     case 'predecessor-stopped':

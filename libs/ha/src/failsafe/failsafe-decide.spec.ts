@@ -86,7 +86,7 @@ describe('rule 13 in decide()', () => {
     const state = leader(provenAgo(12_000, { failsafeUntil: NOW + 2_000 }));
     const d = decide(state, { type: 'failsafe-refused', detail: 'b did not confirm: this instance reaches consul' }, NOW, timings);
     expect(d.next).toEqual(state);
-    expect(d.reason).toBe('failsafe ends: b did not confirm: this instance reaches consul; acting until the last confirmed round\'s lease runs out');
+    expect(d.reason).toBe("failsafe round refused: b did not confirm: this instance reaches consul; acting until the last confirmed round's lease runs out unless a later round is confirmed first");
   });
 
   it('an instance the free key does not list stays out of the race', () => {

@@ -178,6 +178,20 @@ describe('Failsafe through a Consul outage (rule 13)', () => {
     expect(acting(nodes)).toEqual([]);
   });
 
+  it('a member silent for one round (a slow answer) does not end the failsafe: the next round, in time, extends it', async () => {
+    const nodes = await cluster();
+    const [a] = nodes;
+    for (const n of nodes) n.link.cut = true;
+    // well into the outage: a acts on rounds alone
+    const before = await advanceWatching(renewDeadlineMs, nodes);
+    expect(before.every((s) => s.join() === 'a')).toBe(true);
+    rounds.silentOnce.add('c');
+    const after = await advanceWatching(3 * leaseMs, nodes);
+    expect(rounds.answers.filter((x) => x === 'c:no answer in time')).toHaveLength(1);
+    expect(after.every((s) => s.join() === 'a')).toBe(true);
+    expect(a.transitions.filter((t) => t.to === 'deactivating')).toEqual([]);
+  });
+
   it('failsafe holds at most ha.failsafeMaxInSecond past the lease in a row', async () => {
     const nodes = await cluster();
     const [a] = nodes;

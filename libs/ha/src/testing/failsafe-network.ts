@@ -17,6 +17,8 @@ export class FailsafeNetwork implements FailsafeRoundPort {
   private readonly members = new Map<string, { member: FailsafeMember; instance: () => { elector: Elector; term: ActingTerm } }>();
   readonly dead = new Set<string>();
   readonly silent = new Set<string>();
+  /** Silent for the next round only (a member slow once: a GC pause, a lost packet). */
+  readonly silentOnce = new Set<string>();
   /** Every answer, as `<member>:<confirmed|reason>`. */
   readonly answers: string[] = [];
 
@@ -27,7 +29,7 @@ export class FailsafeNetwork implements FailsafeRoundPort {
   async ask(target: Member, request: FailsafeRequest, signal: AbortSignal): Promise<FailsafeVerdict> {
     const peer = this.members.get(target.id);
     if (!peer || this.dead.has(target.id)) return this.note(target, { confirmed: false, reason: 'connect ECONNREFUSED' });
-    if (this.silent.has(target.id)) {
+    if (this.silent.has(target.id) || this.silentOnce.delete(target.id)) {
       await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
       return this.note(target, { confirmed: false, reason: 'no answer in time' });
     }
