@@ -124,7 +124,7 @@ describe('deploy/systemd units', () => {
     // after the release: held requests are handed to the successor, then 1 s more listening so others move away
     const handOverMs = ha.forwardTimeoutInMillis + timings.drainTimeoutMs + 1_000;
     const worstStopMs = quiesceMs + timings.drainTimeoutMs + timings.closeTimeoutMs + 3 * timings.requestTimeoutMs + handOverMs;
-    expect(worstStopMs).toBe(51_000);
+    expect(worstStopMs).toBe(38_250);
     expect(seconds(parsed['alien4cloud.service'].Service.TimeoutStopSec[0]) * 1000).toBeGreaterThan(worstStopMs);
   });
 
