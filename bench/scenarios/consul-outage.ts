@@ -4,15 +4,13 @@
 // open loop. Per run: every agent refusing connections, or the servers without quorum, for N seconds;
 // then failed GETs and POSTs, the longest gap without a served request, the time from Consul's return to
 // an acting leader, and the sampling rounds in which two leader probes answered 200.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { A4cCluster } from '../../test/support/a4c-cluster.js';
 import { actingLeader, startProxy, succeeded } from '../../test/support/leader-changes.js';
 import { LeaderProbeSampler } from '../../test/support/leader-probe-sampler.js';
 import { OpenLoopLoad, type OpenLoopSample } from '../../test/support/load-generator.js';
-import { killAllSpawned } from '../../test/support/spawned-process.js';
 import { waitUntil } from '../../test/support/wait-until.js';
-import { formatTable, type TableRow } from '../report/table.js';
+import { BenchArgumentError, reportScenario, runAsEntry } from '../report/scenario-entry.js';
+import type { TableRow } from '../report/table.js';
 
 export type OutageKind = 'agents' | 'quorum' | 'agents-then-quorum';
 const LABEL: Record<OutageKind, string> = {
@@ -139,7 +137,7 @@ export function parseOutageArgs(argv: readonly string[]): { seconds: number[]; k
     ...switches.filter((v) => v !== 'on' && v !== 'off').map((v) => `--failsafe: expected on, off or on,off, got ${v}`),
   ];
   if (!Number.isInteger(repeat) || repeat < 1) bad.push(`--repeat: expected a positive integer, got ${repeat}`);
-  if (bad.length) throw new Error(bad.join('\n'));
+  if (bad.length) throw new BenchArgumentError(bad.join('\n'));
   return { seconds, kinds, failsafe, repeat };
 }
 
@@ -157,20 +155,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  const rows = outageRows(runs);
-  process.stdout.write(`a4c-ha outage bench ${startedAt.toISOString()} · node ${process.version} · wall ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s\n\n${formatTable(rows)}\n\n`);
-  const dir = join(process.cwd(), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}-outages.json`);
-  writeFileSync(file, `${JSON.stringify({ startedAt, runs, rows }, null, 2)}\n`);
-  process.stdout.write(`results: ${relative(process.cwd(), file)}\n`);
+  reportScenario('outages', startedAt, outageRows(runs), runs);
 }
 
-if (process.argv[1]?.endsWith('consul-outage.js')) {
-  main()
-    .catch((error: unknown) => {
-      process.stderr.write(`outage bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    })
-    .finally(() => killAllSpawned());
-}
+runAsEntry('consul-outage.js', 'outage', main);

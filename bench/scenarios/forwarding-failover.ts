@@ -8,8 +8,8 @@ import { join, relative } from 'node:path';
 import { A4cCluster } from '../../test/support/a4c-cluster.js';
 import { actingLeader, changeFigures, changeLeader, startProxy, type ChangeFigures, type ChangeKind, type ProxyKind } from '../../test/support/leader-changes.js';
 import { OpenLoopLoad } from '../../test/support/load-generator.js';
-import { killAllSpawned } from '../../test/support/spawned-process.js';
 import { waitUntil } from '../../test/support/wait-until.js';
+import { BenchArgumentError, runAsEntry } from '../report/scenario-entry.js';
 import { formatTable, type TableRow } from '../report/table.js';
 import { summarize } from '../stats/summary.js';
 
@@ -113,7 +113,7 @@ export function writeForwardingResults(repoRoot: string, startedAt: Date, runs: 
 async function main(): Promise<void> {
   const eachArg = process.argv.find((a) => a.startsWith('--each='));
   const each = eachArg ? Number(eachArg.slice('--each='.length)) : 5;
-  if (!Number.isInteger(each) || each < 1) throw new Error(`--each must be a positive integer, got ${eachArg}`);
+  if (!Number.isInteger(each) || each < 1) throw new BenchArgumentError(`--each must be a positive integer, got ${eachArg}`);
   const startedAt = new Date();
   const runs: ForwardingRun[] = [];
   for (const proxy of ['haproxy', 'nginx'] as const) {
@@ -125,11 +125,4 @@ async function main(): Promise<void> {
   process.stdout.write(`results: ${writeForwardingResults(process.cwd(), startedAt, runs, rows).join(', ')}\n`);
 }
 
-if (process.argv[1]?.endsWith('forwarding-failover.js')) {
-  main()
-    .catch((error: unknown) => {
-      process.stderr.write(`forwarding bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    })
-    .finally(() => killAllSpawned());
-}
+runAsEntry('forwarding-failover.js', 'forwarding', main);

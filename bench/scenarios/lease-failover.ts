@@ -5,15 +5,13 @@
 // acts) and the leader's agent cut off from the servers (healed once another acts), each `--rounds`
 // times: fault to a single new acting leader, sampling rounds with two leader probes 200, failed
 // requests; and the Consul calls the leader makes per second while nothing happens.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { A4cCluster, type A4cInstance } from '../../test/support/a4c-cluster.js';
 import { actingLeader, startProxy, succeeded } from '../../test/support/leader-changes.js';
 import { LeaderProbeSampler } from '../../test/support/leader-probe-sampler.js';
 import { OpenLoopLoad } from '../../test/support/load-generator.js';
-import { killAllSpawned } from '../../test/support/spawned-process.js';
 import { waitUntil } from '../../test/support/wait-until.js';
-import { formatTable, type TableRow } from '../report/table.js';
+import { BenchArgumentError, reportScenario, runAsEntry } from '../report/scenario-entry.js';
+import type { TableRow } from '../report/table.js';
 import { summarize } from '../stats/summary.js';
 
 export type LeaseFault = 'freeze' | 'cut-off';
@@ -167,7 +165,7 @@ export function parseLeaseArgs(argv: readonly string[]): { leases: Array<number 
   const rounds = Number(value('rounds', '5'));
   const bad = leases.filter((l) => l !== undefined && !(l >= 0.3 && l <= 60)).map((l) => `--leases: expected "default" or seconds 0.3-60, got ${l}`);
   if (!Number.isInteger(rounds) || rounds < 1) bad.push(`--rounds: expected a positive integer, got ${rounds}`);
-  if (bad.length) throw new Error(bad.join('\n'));
+  if (bad.length) throw new BenchArgumentError(bad.join('\n'));
   return { leases, rounds };
 }
 
@@ -181,20 +179,7 @@ async function main(): Promise<void> {
     process.stderr.write(`  leader idle: ${run.leaderConsulCallsPerSecond} Consul calls/s\n`);
     runs.push(run);
   }
-  const rows = leaseRows(runs);
-  process.stdout.write(`a4c-ha lease bench ${startedAt.toISOString()} · node ${process.version} · wall ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s\n\n${formatTable(rows)}\n\n`);
-  const dir = join(process.cwd(), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, '-')}-lease.json`);
-  writeFileSync(file, `${JSON.stringify({ startedAt, runs, rows }, null, 2)}\n`);
-  process.stdout.write(`results: ${relative(process.cwd(), file)}\n`);
+  reportScenario('lease', startedAt, leaseRows(runs), runs);
 }
 
-if (process.argv[1]?.endsWith('lease-failover.js')) {
-  main()
-    .catch((error: unknown) => {
-      process.stderr.write(`lease bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    })
-    .finally(() => killAllSpawned());
-}
+runAsEntry('lease-failover.js', 'lease', main);

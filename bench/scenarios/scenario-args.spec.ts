@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { BenchArgumentError } from '../report/scenario-entry.js';
 import { parseOutageArgs } from './consul-outage.js';
 import { parseLeaseArgs } from './lease-failover.js';
 
@@ -16,7 +17,8 @@ describe('bench:outages arguments', () => {
     });
   });
 
-  it('names every bad value at once', () => {
+  it('names every bad value at once, as bad input (exit code 2, no stack)', () => {
+    expect(() => parseOutageArgs(['--repeat', '0'])).toThrow(BenchArgumentError);
     expect(() => parseOutageArgs(['--seconds', '0,abc', '--kinds', 'disk', '--failsafe', 'yes', '--repeat', '-1'])).toThrow(
       [
         '--seconds: expected whole seconds 1-3600, got 0',

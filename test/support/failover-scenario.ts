@@ -1,4 +1,6 @@
 import { expect } from '@jest/globals';
+import { HA_DEFAULTS } from '../../libs/ha/src/config/ha-defaults.js';
+import { deriveHaTimings } from '../../libs/ha/src/config/ha-timings.js';
 import { A4cCluster, type A4cClusterOptions, type A4cInstance, type AddInstanceOptions } from './a4c-cluster.js';
 import type { ElasticsearchNode } from './elasticsearch-node.js';
 import { startHaproxy, type Haproxy } from './haproxy.js';
@@ -6,7 +8,11 @@ import { LeaderProbeSampler } from './leader-probe-sampler.js';
 import { actingIntervals, describeInterval, graphIntervals, overlaps, transitionLog, type GraphInterval, type Overlap } from './leadership-timeline.js';
 import { findLostWrites, LoadGenerator, type LoadReport } from './load-generator.js';
 import { HeartbeatSampler, type HeartbeatWrite } from './heartbeat-sampler.js';
+import { SUITE_HA_TIMINGS } from './suite-timings.js';
 import { waitUntil } from './wait-until.js';
+
+/** What the plugin derives from the suite's timing keys: the bounds below follow the plugin's defaults. */
+const DERIVED = deriveHaTimings({ ...HA_DEFAULTS, ...SUITE_HA_TIMINGS });
 
 /**
  * The timings every failover scenario runs with (short, so the whole e2e suite fits in its budget), and
@@ -17,12 +23,12 @@ export const TIMINGS = {
   /** consul-dev's HTTP check timeout for that period: max(1 s, min(10 s, period)). */
   checkTimeoutMs: 1_000,
   sessionTtlMs: 10_000,
-  /** deriveHaTimings: the plugin's default lease. */
-  leaseMs: 1_500,
+  /** The plugin's default lease (1.5 s). */
+  leaseMs: DERIVED.leaseMs,
   /** ... plus its margin (max(250 ms, lease / 10)): a takeover from an unreachable predecessor waits this. */
-  takeoverMarginMs: 250,
-  /** deriveHaTimings: TTL - longest call (lease / 2) - drain 1 s - close 2 s = 6.25 s for TTL 10 s. */
-  renewDeadlineMs: 6_250,
+  takeoverMarginMs: DERIVED.takeoverMarginMs,
+  /** TTL - longest call (lease / 2) - drain 1 s - close 2 s = 6.25 s for TTL 10 s. */
+  renewDeadlineMs: DERIVED.renewDeadlineMs,
   lockAcquisitionDelayMs: 1_000,
   /** HAProxy sample: inter 500ms, fall 1 rise 1; a check that hangs is cut at `inter`. */
   proxyDetectMs: 500,

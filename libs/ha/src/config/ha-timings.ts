@@ -43,8 +43,8 @@ export interface HaTimings {
 /**
  * The lease when ha.leaderLeaseInSecond is unset. A successor waits it out when its predecessor is frozen
  * (a frozen process neither answers nor refuses), so a frozen leader costs detection + lease + margin:
- * 1.5 s keeps that within 4 s at a 1 s check period (3.0-3.7 s measured, `npm run bench:lease`), where
- * 2 s reached 3.8 s and 10 s 12 s. Consul blips no longer need a long lease: failsafe (rule 13) rides
+ * 1.5 s keeps that within 4 s at a 1 s check period (2.9-3.7 s measured, `npm run bench:lease`), where
+ * 2 s reached 4.2 s and 10 s 12.9 s. Consul blips no longer need a long lease: failsafe (rule 13) rides
  * out what every instance sees. The price, measured there too: the leader's proofs (2 `?consistent`
  * reads a second) and every non-blocking Consul call bounded by 750 ms (docs/operations.md, "Leader lease").
  */
